@@ -1,0 +1,108 @@
+"""The SQLite engine: connection settings, transactions, and bringing the schema up to date.
+
+Every connection gets ``foreign_keys=ON``, WAL journalling and a busy timeout (pragmas are per
+connection, so they are set in a ``connect`` listener). The driver's own transaction handling
+is switched off and SQLAlchemy emits ``BEGIN`` itself, so that DDL and SAVEPOINTs behave and a
+write session can ask for ``BEGIN IMMEDIATE`` (take the write lock up front, waiting for the
+busy timeout, instead of failing half-way through). No engine is built at import time.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from studytool.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_MS = 10_000
+_IMMEDIATE = "studytool_immediate"
+
+#: Called with (path, old version, new version) before an existing database is migrated.
+BeforeMigrate = Callable[[Path, int, int], None]
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer studytool than this one."""
+
+
+def create_db_engine(path: Path) -> Engine:
+    """An engine for the database file at ``path`` (its folder is created if needed)."""
+    path = path.expanduser()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+    event.listen(engine, "connect", _configure_connection)
+    event.listen(engine, "begin", _begin_transaction)
+    return engine
+
+
+def _configure_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _begin_transaction(connection: Any) -> None:
+    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for reading; anything it writes is rolled back unless committed."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@contextmanager
+def write_session(engine: Engine) -> Iterator[Session]:
+    """A session holding the write lock from its first statement; commits on success.
+
+    One ``with write_session(...)`` block is one transaction: an exception (or the process
+    being killed) before the block ends leaves the database exactly as it was.
+    """
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{_IMMEDIATE: True})
+        with Session(bind=connection, expire_on_commit=False) as session:
+            yield session
+            session.commit()
+
+
+def schema_version(engine: Engine) -> int:
+    """The database's ``PRAGMA user_version``."""
+    with engine.connect() as connection:
+        return int(connection.execute(text("PRAGMA user_version")).scalar_one())
+
+
+def migrate(engine: Engine, path: Path, before_migrate: BeforeMigrate | None = None) -> int:
+    """Bring the schema to :data:`SCHEMA_VERSION` in one transaction; return the old version."""
+    current = schema_version(engine)
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"{path}: database schema version {current} is newer than this studytool "
+            f"understands ({SCHEMA_VERSION}); upgrade studytool to open it"
+        )
+    if current == SCHEMA_VERSION:
+        return current
+    if current > 0 and before_migrate is not None:
+        before_migrate(path, current, SCHEMA_VERSION)
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{_IMMEDIATE: True})
+        with connection.begin():
+            version = int(connection.execute(text("PRAGMA user_version")).scalar_one())
+            for migration in MIGRATIONS[version:]:
+                migration(connection)
+            connection.execute(text(f"PRAGMA user_version={SCHEMA_VERSION}"))
+    return current

@@ -1,0 +1,360 @@
+"""Importing vaults into the store: read and parse outside the lock, apply in one transaction.
+
+For each vault named: notes whose bytes are unchanged since the last import are skipped (that
+is what makes a re-import cheap); changed notes are parsed into card drafts; drafts are matched
+to the cards of the changed and vanished notes (:mod:`studytool.identity`); then, in one write
+transaction, new cards are inserted, matched cards updated (or restored when they had been
+retired), and cards whose highlight is gone are retired. Nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from studytool.cards import CardDraft, drafts_from_note
+from studytool.identity import ExistingCard, match_cards
+from studytool.parsing import decode_note_bytes, parse_note
+from studytool.store.db import write_session
+from studytool.store.records import ImportReport
+from studytool.store.tables import Card, ImportRun, Note, ReviewState
+from studytool.vault import NoteFile, VaultScan, deck_for, resolve_embed, scan_path
+
+#: Called as ``progress(description, done, total)`` while notes are read.
+Progress = Callable[[str, int, int], None]
+
+_note = Note.__table__  # type: ignore[attr-defined]
+_card = Card.__table__  # type: ignore[attr-defined]
+_state = ReviewState.__table__  # type: ignore[attr-defined]
+_run = ImportRun.__table__  # type: ignore[attr-defined]
+
+_CARD_FIELDS = (
+    "kind", "note_path", "line", "context", "text", "prompt", "answer", "answer_start",
+    "answer_end", "group_key", "ordinal", "tags", "colour", "deck", "extra",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _ReadNote:
+    """One note file as read from disk, parsed only when it changed."""
+
+    file: NoteFile
+    content_hash: str
+    mtime: datetime
+    deck: str = ""
+    drafts: list[CardDraft] | None = None
+
+
+@dataclass(slots=True)
+class _VaultPlan:
+    scan: VaultScan
+    read: list[_ReadNote] = field(default_factory=list)
+
+
+def run_import(
+    engine: Engine,
+    paths: Sequence[Path],
+    now: datetime,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import every path (vault folder, folder in a vault, or note) in one transaction."""
+    report = ImportReport(sources=[str(path) for path in paths])
+    plans = _scan_all(paths, report)
+    known = _known_hashes(engine, plans)
+    _read_all(plans, known, report, progress)
+    if report.notes_read or any(plan.scan.complete for plan in plans):
+        with write_session(engine) as session:
+            connection = session.connection()
+            for plan in plans:
+                _apply_vault(connection, plan, now, report)
+            connection.execute(
+                insert(_run).values(
+                    started_at=now, finished_at=now, sources=report.sources,
+                    summary=report.summary(),
+                )
+            )  # fmt: skip
+    return report
+
+
+def _scan_all(paths: Sequence[Path], report: ImportReport) -> list[_VaultPlan]:
+    plans: list[_VaultPlan] = []
+    for path in paths:
+        if not path.exists():
+            report.errors.append(f"{path}: no such file or folder")
+            continue
+        if path.is_file() and path.suffix.lower() != ".md":
+            report.errors.append(f"{path}: not a Markdown note (.md)")
+            continue
+        try:
+            plans.append(_VaultPlan(scan=scan_path(path)))
+        except OSError as error:
+            report.errors.append(f"{path}: cannot read: {error.strerror or error}")
+    return plans
+
+
+def _known_hashes(engine: Engine, plans: list[_VaultPlan]) -> dict[tuple[str, str], str]:
+    vaults = {str(plan.scan.root) for plan in plans}
+    if not vaults:
+        return {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(_note.c.vault, _note.c.path, _note.c.content_hash).where(
+                _note.c.vault.in_(vaults), _note.c.missing.is_(False)
+            )
+        )
+        return {(vault, path): content_hash for vault, path, content_hash in rows}
+
+
+def _read_all(
+    plans: list[_VaultPlan],
+    known: dict[tuple[str, str], str],
+    report: ImportReport,
+    progress: Progress | None,
+) -> None:
+    total = sum(len(plan.scan.notes) for plan in plans)
+    done = 0
+    for plan in plans:
+        vault = str(plan.scan.root)
+        for note_file in plan.scan.notes:
+            read = _read_note(plan.scan, note_file, known.get((vault, note_file.rel)), report)
+            if read is not None:
+                plan.read.append(read)
+            done += 1
+            if progress is not None:
+                progress(note_file.rel, done, total)
+
+
+def _read_note(
+    scan: VaultScan, note_file: NoteFile, known_hash: str | None, report: ImportReport
+) -> _ReadNote | None:
+    try:
+        data = note_file.path.read_bytes()
+        mtime = datetime.fromtimestamp(note_file.path.stat().st_mtime, UTC)
+    except OSError as error:
+        report.warnings.append(f"{note_file.rel}:1: cannot read file: {error.strerror or error}")
+        return None
+    report.notes_read += 1
+    content_hash = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    read = _ReadNote(file=note_file, content_hash=content_hash, mtime=mtime)
+    if content_hash == known_hash:
+        report.notes_unchanged += 1
+        return read
+    report.notes_changed += 1
+    text, decode_warnings = decode_note_bytes(data, note_file.rel)
+    report.warnings.extend(str(warning) for warning in decode_warnings)
+    if text is None:
+        read.drafts = []
+        read.deck = deck_for(note_file.rel, scan.root)
+        return read
+    parsed = parse_note(text, note_file.rel)
+    report.warnings.extend(str(warning) for warning in parsed.warnings)
+    for embed in parsed.embeds:
+        if resolve_embed(scan, note_file.rel, embed.target) is None:
+            report.warnings.append(
+                f"{note_file.rel}:{embed.line}: embedded file not found in the vault: "
+                f"{embed.target}"
+            )
+    read.deck = parsed.deck or deck_for(note_file.rel, scan.root)
+    read.drafts = drafts_from_note(parsed, read.deck)
+    return read
+
+
+def _apply_vault(connection: Any, plan: _VaultPlan, now: datetime, report: ImportReport) -> None:
+    vault = str(plan.scan.root)
+    stored = {
+        row.path: row
+        for row in connection.execute(
+            select(_note.c.id, _note.c.path, _note.c.content_hash, _note.c.missing).where(
+                _note.c.vault == vault
+            )
+        )
+    }
+    seen = {read.file.rel for read in plan.read}
+    changed = [read for read in plan.read if read.drafts is not None]
+    vanished = [
+        row for path, row in stored.items()
+        if path not in seen and not row.missing and plan.scan.covers(path)
+    ]  # fmt: skip
+    unchanged = [stored[read.file.rel].id for read in plan.read if read.drafts is None]
+    report.cards_unchanged += _active_card_count(connection, unchanged)
+    if not changed and not vanished:
+        return
+    note_ids = _upsert_notes(connection, vault, changed, stored, now)
+    if vanished:
+        connection.execute(
+            update(_note).where(_note.c.id.in_([row.id for row in vanished])).values(missing=True)
+        )
+        report.notes_missing += len(vanished)
+    candidate_note_ids = [note_ids[read.file.rel] for read in changed] + [r.id for r in vanished]
+    existing = _existing_cards(connection, candidate_note_ids)
+    drafts = [draft for read in changed for draft in (read.drafts or [])]
+    matching = match_cards(drafts, [card for card, _ in existing.values()])
+    _update_matched(connection, drafts, matching.pairs, existing, note_ids, now, report)
+    _insert_new(connection, [drafts[i] for i in matching.new_drafts], note_ids, now, report)
+    _retire(connection, matching.unmatched_cards, existing, now, report)
+
+
+def _active_card_count(connection: Any, note_ids: list[int]) -> int:
+    total = 0
+    for chunk_start in range(0, len(note_ids), 500):
+        chunk = note_ids[chunk_start : chunk_start + 500]
+        query = select(func.count()).where(_card.c.note_id.in_(chunk), _card.c.retired.is_(False))
+        total += int(connection.execute(query).scalar_one())
+    return total
+
+
+def _upsert_notes(
+    connection: Any, vault: str, changed: list[_ReadNote], stored: dict[str, Any], now: datetime
+) -> dict[str, int]:
+    note_ids: dict[str, int] = {}
+    for read in changed:
+        values = {
+            "content_hash": read.content_hash, "mtime": read.mtime, "deck": read.deck,
+            "missing": False, "imported_at": now,
+        }  # fmt: skip
+        row = stored.get(read.file.rel)
+        if row is None:
+            result = connection.execute(
+                insert(_note).values(vault=vault, path=read.file.rel, **values)
+            )
+            note_ids[read.file.rel] = int(result.inserted_primary_key[0])
+        else:
+            connection.execute(update(_note).where(_note.c.id == row.id).values(**values))
+            note_ids[read.file.rel] = int(row.id)
+    return note_ids
+
+
+def _existing_cards(
+    connection: Any, note_ids: list[int]
+) -> dict[int, tuple[ExistingCard, dict[str, Any]]]:
+    existing: dict[int, tuple[ExistingCard, dict[str, Any]]] = {}
+    for chunk_start in range(0, len(note_ids), 500):
+        chunk = note_ids[chunk_start : chunk_start + 500]
+        rows = connection.execute(select(_card).where(_card.c.note_id.in_(chunk)))
+        for row in rows.mappings():
+            card = ExistingCard(
+                card_id=row["id"], kind=row["kind"], note=row["note_path"], text=row["text"],
+                answer=row["answer"], ordinal=row["ordinal"], line=row["line"],
+            )  # fmt: skip
+            existing[row["id"]] = (card, dict(row))
+    return existing
+
+
+def _draft_values(draft: CardDraft, note_ids: dict[str, int]) -> dict[str, Any]:
+    return {
+        "kind": draft.kind, "note_id": note_ids[draft.note], "note_path": draft.note,
+        "line": draft.line, "context": list(draft.context), "text": draft.text,
+        "prompt": draft.prompt, "answer": draft.answer, "answer_start": draft.answer_start,
+        "answer_end": draft.answer_end, "group_key": draft.group, "ordinal": draft.ordinal,
+        "tags": list(draft.tags), "colour": draft.colour, "deck": draft.deck,
+        "extra": draft.extra,
+    }  # fmt: skip
+
+
+def _update_matched(
+    connection: Any,
+    drafts: list[CardDraft],
+    pairs: list[tuple[int, int]],
+    existing: dict[int, tuple[ExistingCard, dict[str, Any]]],
+    note_ids: dict[str, int],
+    now: datetime,
+    report: ImportReport,
+) -> None:
+    for draft_index, card_id in pairs:
+        values = _draft_values(drafts[draft_index], note_ids)
+        stored = existing[card_id][1]
+        differs = any(stored[name] != values[name] for name in (*_CARD_FIELDS, "note_id"))
+        if stored["retired"]:
+            report.cards_restored += 1
+        elif differs:
+            report.cards_updated += 1
+        else:
+            report.cards_unchanged += 1
+            continue
+        connection.execute(
+            update(_card)
+            .where(_card.c.id == card_id)
+            .values(**values, retired=False, updated_at=now)
+        )
+
+
+def _insert_new(
+    connection: Any,
+    drafts: list[CardDraft],
+    note_ids: dict[str, int],
+    now: datetime,
+    report: ImportReport,
+) -> None:
+    if not drafts:
+        return
+    next_position = int(connection.execute(select(func.max(_card.c.position))).scalar() or 0) + 1
+    taken = _taken_keys(connection, drafts)
+    rows = []
+    for offset, draft in enumerate(drafts):
+        key = _new_key(connection, draft, taken)
+        rows.append(
+            {
+                **_draft_values(draft, note_ids), "key": key, "position": next_position + offset,
+                "retired": False, "created_at": now, "updated_at": now,
+            }
+        )  # fmt: skip
+    connection.execute(insert(_card), rows)
+    keys = [row["key"] for row in rows]
+    ids: list[int] = []
+    for chunk_start in range(0, len(keys), 500):
+        chunk = keys[chunk_start : chunk_start + 500]
+        ids.extend(connection.execute(select(_card.c.id).where(_card.c.key.in_(chunk))).scalars())
+    connection.execute(insert(_state), [{"card_id": card_id} for card_id in ids])
+    report.cards_new += len(rows)
+
+
+def _taken_keys(connection: Any, drafts: list[CardDraft]) -> set[str]:
+    wanted = [_base_key(draft) for draft in drafts]
+    taken: set[str] = set()
+    for chunk_start in range(0, len(wanted), 500):
+        chunk = wanted[chunk_start : chunk_start + 500]
+        taken.update(
+            connection.execute(select(_card.c.key).where(_card.c.key.in_(chunk))).scalars()
+        )
+    return taken
+
+
+def _base_key(draft: CardDraft) -> str:
+    material = "\x1f".join((draft.kind, draft.note, draft.text, draft.answer, str(draft.ordinal)))
+    return hashlib.sha1(material.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def _new_key(connection: Any, draft: CardDraft, taken: set[str]) -> str:
+    """A stable key: derived from the card's content when first seen, then never changed."""
+    base = _base_key(draft)
+    key, counter = base, 1
+    while key in taken or (key != base and _key_exists(connection, key)):
+        key = f"{base}-{counter}"
+        counter += 1
+    taken.add(key)
+    return key
+
+
+def _key_exists(connection: Any, key: str) -> bool:
+    return connection.execute(select(_card.c.id).where(_card.c.key == key)).first() is not None
+
+
+def _retire(
+    connection: Any,
+    card_ids: list[int],
+    existing: dict[int, tuple[ExistingCard, dict[str, Any]]],
+    now: datetime,
+    report: ImportReport,
+) -> None:
+    to_retire = [card_id for card_id in card_ids if not existing[card_id][1]["retired"]]
+    if to_retire:
+        connection.execute(
+            update(_card).where(_card.c.id.in_(to_retire)).values(retired=True, updated_at=now)
+        )
+    report.cards_retired += len(to_retire)

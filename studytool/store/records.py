@@ -1,0 +1,106 @@
+"""What the store hands out: plain dataclasses, never table objects or sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+NEW = "new"
+LEARNING = "learning"
+REVIEW = "review"
+RETIRED = "retired"
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    """A card with its scheduling state, as the CLI, TUI and export see it."""
+
+    id: int
+    key: str
+    kind: str
+    deck: str
+    note: str
+    line: int
+    context: tuple[str, ...]
+    text: str
+    prompt: str
+    answer: str
+    answer_start: int
+    answer_end: int
+    group: str
+    ordinal: int
+    tags: tuple[str, ...]
+    colour: str | None
+    extra: str | None
+    position: int
+    retired: bool
+    state: str
+    due: datetime | None
+    repetitions: int
+    ef: float
+    interval: int
+    lapses: int
+    reps: int
+    last_reviewed: datetime | None
+    vault: str | None
+
+    @property
+    def display_state(self) -> str:
+        """``retired`` for a retired card, else its scheduling state."""
+        return RETIRED if self.retired else self.state
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``studytool cards --json`` object: exactly the documented keys."""
+        return {
+            "id": str(self.id),
+            "kind": self.kind,
+            "deck": self.deck,
+            "note": self.note,
+            "line": self.line,
+            "context": list(self.context),
+            "prompt": self.prompt,
+            "answer": self.answer,
+            "tags": list(self.tags),
+            "state": self.display_state,
+            "due": None if self.due is None else self.due.astimezone().date().isoformat(),
+        }
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What one import read and changed."""
+
+    sources: list[str] = field(default_factory=list)
+    notes_read: int = 0
+    notes_changed: int = 0
+    notes_unchanged: int = 0
+    notes_missing: int = 0
+    cards_new: int = 0
+    cards_updated: int = 0
+    cards_unchanged: int = 0
+    cards_retired: int = 0
+    cards_restored: int = 0
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        """True when nothing could be imported at all (every source was an error)."""
+        return bool(self.errors) and self.notes_read == 0
+
+    def summary(self) -> dict[str, Any]:
+        """The counts as a JSON-ready dict (kept in the import history)."""
+        return {
+            "notes_read": self.notes_read,
+            "notes_changed": self.notes_changed,
+            "notes_unchanged": self.notes_unchanged,
+            "notes_missing": self.notes_missing,
+            "cards_new": self.cards_new,
+            "cards_updated": self.cards_updated,
+            "cards_unchanged": self.cards_unchanged,
+            "cards_retired": self.cards_retired,
+            "cards_restored": self.cards_restored,
+            "warnings": len(self.warnings),
+            "errors": len(self.errors),
+        }

@@ -1,0 +1,174 @@
+"""The store's service API: what the CLI, the TUI and the export ask of the database.
+
+A :class:`Repository` is built by :meth:`Repository.open` (engine, pragmas, migrations) and
+handed to whoever needs it, with an injectable clock so tests can fix the time. It returns
+dataclasses from :mod:`studytool.store.records`, never table objects or sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine, exists, func, select, true
+from sqlmodel import Session
+
+from studytool.locations import bundled_notes_dir
+from studytool.store import db
+from studytool.store.filters import card_clause
+from studytool.store.records import CardRecord, ImportReport
+from studytool.store.tables import Card, Note, ReviewState
+from studytool.store.types import utc_now
+
+if TYPE_CHECKING:
+    from studytool.store.importer import Progress
+
+Clock = Callable[[], datetime]
+
+_card = Card.__table__  # type: ignore[attr-defined]
+_note = Note.__table__  # type: ignore[attr-defined]
+_state = ReviewState.__table__  # type: ignore[attr-defined]
+
+
+class Repository:
+    """One database: importing, listing cards, and the sessions other store services use."""
+
+    def __init__(self, engine: Engine, path: Path, clock: Clock = utc_now) -> None:
+        self.engine = engine
+        self.path = path
+        self.clock = clock
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        clock: Clock = utc_now,
+        before_migrate: db.BeforeMigrate | None = None,
+    ) -> Repository:
+        """Open (creating or migrating as needed) the database at ``path``."""
+        if before_migrate is None:
+            before_migrate = _default_before_migrate()
+        engine = db.create_db_engine(path)
+        db.migrate(engine, path, before_migrate)
+        return cls(engine, path, clock)
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    # Sessions, for the other services inside ``studytool.store`` only.
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with db.read_session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        with db.write_session(self.engine) as session:
+            yield session
+
+    # Importing
+    def import_paths(self, paths: Sequence[Path], progress: Progress | None = None) -> ImportReport:
+        """Import vaults, folders or notes in one transaction (see ``store.importer``)."""
+        from studytool.store.importer import run_import
+
+        return run_import(self.engine, paths, self.clock(), progress)
+
+    def import_bundled_notes(self, progress: Progress | None = None) -> ImportReport:
+        """Import the notes shipped with studytool."""
+        return self.import_paths([bundled_notes_dir()], progress)
+
+    def has_cards(self) -> bool:
+        """Whether any card exists (retired ones included)."""
+        with self.engine.connect() as connection:
+            return bool(connection.execute(select(exists().where(_card.c.id.isnot(None)))).scalar())
+
+    def ensure_cards(self, progress: Progress | None = None) -> ImportReport | None:
+        """On an empty database, import the bundled notes and return the report; else None."""
+        if self.has_cards():
+            return None
+        return self.import_bundled_notes(progress)
+
+    # Reading cards
+    def list_cards(
+        self,
+        deck: str | None = None,
+        tag: str | None = None,
+        kind: str | None = None,
+        include_retired: bool = True,
+    ) -> list[CardRecord]:
+        """Cards matching the filters, in study order (position)."""
+        query = _card_query().where(card_clause(deck, tag))
+        if kind:
+            query = query.where(_card.c.kind == kind)
+        if not include_retired:
+            query = query.where(_card.c.retired.is_(False))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query.order_by(_card.c.position, _card.c.id)).mappings()
+            return [card_record(row) for row in rows]
+
+    def get_card(self, card_id: int) -> CardRecord | None:
+        """One card by id, or None."""
+        with self.engine.connect() as connection:
+            row = connection.execute(_card_query().where(_card.c.id == card_id)).mappings().first()
+            return None if row is None else card_record(row)
+
+    def deck_names(self) -> list[str]:
+        """Every deck that has an active card, sorted."""
+        query = select(_card.c.deck).where(_card.c.retired.is_(False)).distinct()
+        with self.engine.connect() as connection:
+            return sorted(connection.execute(query).scalars())
+
+    def tag_names(self) -> list[str]:
+        """Every tag on an active card, sorted."""
+        tags = func.json_each(_card.c.tags).table_valued("value").alias("tag_value")
+        query = (
+            select(tags.c.value).select_from(_card).join(tags, true())
+            .where(_card.c.retired.is_(False)).distinct()
+        )  # fmt: skip
+        with self.engine.connect() as connection:
+            return sorted(connection.execute(query).scalars())
+
+    def card_count(self) -> int:
+        """How many cards exist (retired ones included)."""
+        with self.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(_card)).scalar_one())
+
+
+def _card_query() -> Any:
+    return select(
+        _card, _note.c.vault, _state.c.state, _state.c.due, _state.c.repetitions,
+        _state.c.ef_hundredths, _state.c.interval, _state.c.lapses, _state.c.reps,
+        _state.c.last_reviewed,
+    ).select_from(
+        _card.outerjoin(_note, _card.c.note_id == _note.c.id).outerjoin(
+            _state, _state.c.card_id == _card.c.id
+        )
+    )  # fmt: skip
+
+
+def card_record(row: Any) -> CardRecord:
+    """A :class:`CardRecord` from a row of the card query (card, note vault and state columns)."""
+    return CardRecord(
+        id=row["id"], key=row["key"], kind=row["kind"], deck=row["deck"], note=row["note_path"],
+        line=row["line"], context=tuple(row["context"]), text=row["text"], prompt=row["prompt"],
+        answer=row["answer"], answer_start=row["answer_start"], answer_end=row["answer_end"],
+        group=row["group_key"], ordinal=row["ordinal"], tags=tuple(row["tags"]),
+        colour=row["colour"], extra=row["extra"], position=row["position"],
+        retired=bool(row["retired"]), state=row["state"] or "new", due=row["due"],
+        repetitions=row["repetitions"] or 0, ef=(row["ef_hundredths"] or 250) / 100,
+        interval=row["interval"] or 0, lapses=row["lapses"] or 0, reps=row["reps"] or 0,
+        last_reviewed=row["last_reviewed"], vault=row["vault"],
+    )  # fmt: skip
+
+
+def _default_before_migrate() -> db.BeforeMigrate | None:
+    """The backup hook, when the backup module is present."""
+    try:
+        from studytool.store.backup import backup_before_migration
+    except ImportError:
+        return None
+    return backup_before_migration
