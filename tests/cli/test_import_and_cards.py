@@ -1,0 +1,84 @@
+"""`studytool import` and `studytool cards` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from studytool.cli.main import cli
+from tests.conftest import WriteNote
+
+JSON_KEYS = {"id", "kind", "deck", "note", "line", "context", "prompt", "answer", "tags",
+             "state", "due"}  # fmt: skip
+
+
+def run(db: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["--db", str(db), *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_explains_every_command() -> None:
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name in ("import", "cards"):
+        assert name in result.output
+        sub = CliRunner().invoke(cli, [name, "--help"])
+        assert sub.exit_code == 0 and "Usage:" in sub.output and len(sub.output) > 300
+
+
+def test_import_prints_a_summary_and_warnings(
+    db_path: Path, vault: Path, write_note: WriteNote
+) -> None:
+    write_note("AWS/a.md", "- x is ==5==\n- see ![[gone.png]]\n")
+    code, out, err = run(db_path, "import", str(vault))
+    assert code == 0
+    assert "1 notes read" in out and "1 new" in out and "1 warnings" in out
+    assert "warning: AWS/a.md:2: embedded file not found in the vault: gone.png" in err
+    code, out, _ = run(db_path, "import", str(vault))
+    assert "0 new, 0 updated, 1 unchanged" in out
+
+
+def test_import_of_nothing_importable_exits_non_zero(db_path: Path, tmp_path: Path) -> None:
+    code, _, err = run(db_path, "import", str(tmp_path / "missing"))
+    assert code == 1
+    assert "no such file or folder" in err
+
+
+def test_cards_json_has_exactly_the_documented_keys(
+    db_path: Path, vault: Path, write_note: WriteNote
+) -> None:
+    write_note("AWS/a.md", "# Top\n- parent:\n\t- NAT supports ==port forwarding==\n")
+    run(db_path, "import", str(vault))
+    code, out, _ = run(db_path, "cards", "--json")
+    assert code == 0
+    [card] = json.loads(out)
+    assert set(card) == JSON_KEYS
+    assert isinstance(card["id"], str) and isinstance(card["line"], int)
+    assert card["kind"] == "cloze" and card["state"] == "new" and card["due"] is None
+    assert card["note"] == "AWS/a.md" and card["line"] == 3
+    assert card["context"] == ["Top", "parent:"]
+    assert card["prompt"] == "NAT supports [...]" and card["answer"] == "port forwarding"
+    assert "colour/yellow" in card["tags"]
+
+
+def test_cards_on_an_empty_database_imports_the_bundled_notes(db_path: Path) -> None:
+    code, out, err = run(db_path, "cards", "--json", "--deck", "AWS/Networking")
+    assert code == 0
+    assert "importing the bundled notes" in err
+    cards = json.loads(out)
+    assert len(cards) >= 60
+    assert {card["deck"] for card in cards} == {"AWS/Networking"}
+
+
+def test_cards_table_shows_text_literally(
+    db_path: Path, vault: Path, write_note: WriteNote
+) -> None:
+    write_note("a.md", "- [bold]markup[/] is ==data==\n")
+    run(db_path, "import", str(vault))
+    code, out, _ = run(db_path, "cards")
+    assert code == 0
+    assert "[bold]markup[/]" in out
