@@ -1,0 +1,255 @@
+"""The review queue: order, daily limits, siblings, same-day repeats and day boundaries."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from studytool.scheduling.days import day_start
+from studytool.scheduling.queue import (
+    FRONT,
+    LEARNING,
+    NEW,
+    REPEAT,
+    REVIEW,
+    Candidate,
+    DayClock,
+    DayProgress,
+    DeckLimits,
+    QueueCounts,
+    ReviewSession,
+    build_queue,
+    count_queue,
+    forecast,
+    next_available_at,
+    next_entry,
+)
+
+TZ = ZoneInfo("Europe/Berlin")
+NOW = datetime(2024, 5, 10, 12, 0, tzinfo=TZ)
+CLOCK = DayClock(now=NOW, tz=TZ, day_start_hour=4)
+TODAY = date(2024, 5, 10)
+
+
+def due_on(day: date) -> datetime:
+    return day_start(day, TZ, 4)
+
+
+def review_card(
+    card_id: int, days_overdue: int, deck: str = "A", group: str | None = None, position: int = 0
+) -> Candidate:
+    return Candidate(
+        card_id=card_id,
+        deck=deck,
+        group=group or f"g{card_id}",
+        position=position or card_id,
+        due=due_on(TODAY - timedelta(days=days_overdue)),
+    )
+
+
+def new_card(card_id: int, position: int, deck: str = "A", group: str | None = None) -> Candidate:
+    return Candidate(card_id=card_id, deck=deck, group=group or f"g{card_id}", position=position)
+
+
+def ids(entries: list) -> list[int]:
+    return [entry.card_id for entry in entries]
+
+
+def test_reviews_first_most_overdue_first_then_new_in_note_order() -> None:
+    cards = [
+        new_card(1, 30),
+        review_card(2, 0),
+        new_card(3, 10),
+        review_card(4, 5),
+        review_card(5, 2),
+        new_card(6, 20),
+    ]
+    queue = build_queue(cards, CLOCK)
+    assert ids(queue) == [4, 5, 2, 3, 6, 1]
+    assert [e.kind for e in queue] == [REVIEW] * 3 + [NEW] * 3
+    assert count_queue(queue) == QueueCounts(due=3, new=3)
+
+
+def test_cards_due_later_are_not_in_the_queue() -> None:
+    tomorrow = Candidate(7, "A", "g7", 7, due=due_on(TODAY + timedelta(days=1)))
+    assert build_queue([tomorrow], CLOCK) == []
+
+
+def test_new_card_limit_default_twenty_and_already_done_today() -> None:
+    cards = [new_card(i, i) for i in range(1, 31)]
+    assert ids(build_queue(cards, CLOCK)) == list(range(1, 21))
+    progress = DayProgress(new_done={"A": 15})
+    assert ids(build_queue(cards, CLOCK, progress=progress)) == [1, 2, 3, 4, 5]
+
+
+def test_per_deck_limits() -> None:
+    cards = [new_card(i, i, deck="A") for i in range(1, 6)] + [
+        new_card(i, i, deck="B") for i in range(6, 11)
+    ]
+    cards += [review_card(i, i - 10, deck="A") for i in range(11, 16)]
+    limits = {"A": DeckLimits(new_per_day=2, reviews_per_day=3)}
+    queue = build_queue(cards, CLOCK, limits=limits, default_limits=DeckLimits(new_per_day=4))
+    assert ids(queue) == [15, 14, 13, 1, 2, 6, 7, 8, 9]
+    progress = DayProgress(reviews_done={"A": 3}, new_done={"B": 4})
+    queue = build_queue(
+        cards, CLOCK, progress=progress, limits=limits, default_limits=DeckLimits(new_per_day=4)
+    )
+    assert ids(queue) == [1, 2]
+
+
+def test_siblings_are_never_both_on_one_day() -> None:
+    cards = [new_card(1, 1, group="s"), new_card(2, 2, group="s"), new_card(3, 3, group="t")]
+    assert ids(build_queue(cards, CLOCK)) == [1, 3]
+    # A sibling due for review goes first; the new sibling waits for tomorrow.
+    due_sibling = review_card(4, 1, group="t")
+    assert ids(build_queue([*cards, due_sibling], CLOCK)) == [4, 1]
+
+
+def test_sibling_graded_today_buries_the_other_until_tomorrow() -> None:
+    cards = [new_card(2, 2, group="s"), review_card(5, 0, group="s")]
+    progress = DayProgress(
+        new_done={"A": 1}, shown_cards=frozenset({1}), shown_groups=frozenset({"s"})
+    )
+    assert build_queue(cards, CLOCK, progress=progress) == []
+    tomorrow = DayClock(NOW + timedelta(days=1), TZ, 4)
+    assert ids(build_queue(cards, tomorrow)) == [5]
+
+
+def test_day_boundary_uses_the_day_start_hour() -> None:
+    card = Candidate(1, "A", "g1", 1, due=due_on(date(2024, 5, 11)))
+    late_night = DayClock(datetime(2024, 5, 11, 1, 30, tzinfo=TZ), TZ, 4)
+    assert late_night.today == TODAY
+    assert build_queue([card], late_night) == []
+    morning = DayClock(datetime(2024, 5, 11, 4, 0, tzinfo=TZ), TZ, 4)
+    assert ids(build_queue([card], morning)) == [1]
+    midnight_start = DayClock(datetime(2024, 5, 11, 1, 30, tzinfo=TZ), TZ, 0)
+    assert ids(
+        build_queue(
+            [Candidate(1, "A", "g1", 1, due=day_start(date(2024, 5, 11), TZ, 0))], midnight_start
+        )
+    ) == [1]
+
+
+def test_failed_card_comes_back_after_the_gap_then_at_the_end() -> None:
+    cards = [review_card(i, 10 - i) for i in range(1, 9)]
+    session = ReviewSession.start(repeat_gap=3)
+    progress = DayProgress(
+        reviews_done={"A": 1}, shown_cards=frozenset({1}), shown_groups=frozenset({"g1"})
+    )
+    session = session.after_grade(1, repeat_today=True)
+    queue = build_queue(cards, CLOCK, session, progress)
+    assert ids(queue) == [2, 3, 4, 5, 6, 7, 8, 1]
+    assert queue[-1].kind == REPEAT
+    for card_id in (2, 3, 4):
+        session = session.after_grade(card_id, repeat_today=False)
+    shown = frozenset({1, 2, 3, 4})
+    progress = DayProgress(
+        reviews_done={"A": 4}, shown_cards=shown, shown_groups=frozenset(f"g{i}" for i in shown)
+    )
+    queue = build_queue(cards, CLOCK, session, progress)
+    assert ids(queue)[:2] == [1, 5] and queue[0].kind == REPEAT
+    # Graded 4: no more repeats.
+    session = session.after_grade(1, repeat_today=False)
+    assert 1 not in ids(build_queue(cards, CLOCK, session, progress))
+
+
+def test_only_repeats_left_are_shown_at_once() -> None:
+    cards = [review_card(1, 0)]
+    progress = DayProgress(shown_cards=frozenset({1}), shown_groups=frozenset({"g1"}))
+    session = ReviewSession.start().after_grade(1, repeat_today=True)
+    entry = next_entry(cards, CLOCK, session, progress)
+    assert entry is not None and entry.card_id == 1 and entry.kind == REPEAT
+
+
+def test_repeats_owed_from_an_earlier_session_are_ready() -> None:
+    cards = [review_card(1, 0), review_card(2, 3)]
+    progress = DayProgress(shown_cards=frozenset({1}), shown_groups=frozenset({"g1"}))
+    queue = build_queue(cards, CLOCK, ReviewSession.start([1]), progress)
+    assert ids(queue) == [1, 2]
+
+
+def test_learning_step_cards() -> None:
+    ready = Candidate(1, "A", "g1", 1, due=NOW - timedelta(minutes=1), intraday=True)
+    waiting = Candidate(2, "A", "g2", 2, due=NOW + timedelta(minutes=10), intraday=True)
+    cards = [ready, waiting, review_card(3, 1), new_card(4, 4)]
+    queue = build_queue(cards, CLOCK)
+    assert ids(queue) == [1, 3, 4, 2]
+    assert [e.kind for e in queue] == [LEARNING, REVIEW, NEW, LEARNING]
+    assert count_queue(queue) == QueueCounts(due=3, new=1)
+
+
+def test_session_limit_counts_distinct_cards() -> None:
+    cards = [review_card(i, 0) for i in range(1, 6)]
+    session = ReviewSession.start(limit=3)
+    assert ids(build_queue(cards, CLOCK, session)) == [1, 2, 3]
+    session = session.after_grade(1, repeat_today=True)
+    progress = DayProgress(shown_cards=frozenset({1}), shown_groups=frozenset({"g1"}))
+    assert ids(build_queue(cards, CLOCK, session, progress)) == [2, 3, 1]
+
+
+def test_skip_and_front() -> None:
+    cards = [review_card(1, 2), review_card(2, 1), new_card(3, 3)]
+    session = ReviewSession.start().after_skip(1)
+    assert ids(build_queue(cards, CLOCK, session)) == [2, 3]
+    session = session.with_front(3)
+    queue = build_queue(cards, CLOCK, session)
+    assert ids(queue) == [3, 2]
+    assert queue[0].kind == FRONT
+    assert count_queue(queue).new == 1
+
+
+def test_front_is_shown_even_if_skipped_before_and_cleared_by_grading() -> None:
+    cards = [review_card(1, 2), review_card(2, 1)]
+    session = ReviewSession.start().after_skip(1).with_front(1)
+    assert ids(build_queue(cards, CLOCK, session)) == [1, 2]
+    session = session.after_grade(1, repeat_today=False)
+    assert session.front is None
+
+
+def test_study_ahead_takes_future_reviews_but_not_cards_done_today() -> None:
+    cards = [
+        Candidate(i, "A", f"g{i}", i, due=due_on(TODAY + timedelta(days=i))) for i in (1, 2, 5)
+    ]
+    assert build_queue(cards, CLOCK) == []
+    assert ids(build_queue(cards, CLOCK, study_ahead_days=2)) == [1, 2]
+    progress = DayProgress(shown_cards=frozenset({1}), shown_groups=frozenset({"g1"}))
+    assert ids(build_queue(cards, CLOCK, progress=progress, study_ahead_days=2)) == [2]
+    with pytest.raises(ValueError):
+        build_queue(cards, CLOCK, study_ahead_days=-1)
+
+
+def test_next_available_at() -> None:
+    assert next_available_at([], CLOCK) is None
+    later = Candidate(1, "A", "g1", 1, due=due_on(TODAY + timedelta(days=3)))
+    assert next_available_at([later], CLOCK) == due_on(TODAY + timedelta(days=3))
+    step = Candidate(2, "A", "g2", 2, due=NOW + timedelta(minutes=10), intraday=True)
+    assert next_available_at([later, step], CLOCK) == (NOW + timedelta(minutes=10))
+    # A new card past today's limit: tomorrow at the day start.
+    assert next_available_at([new_card(3, 3)], CLOCK) == due_on(TODAY + timedelta(days=1))
+    assert due_on(TODAY + timedelta(days=1)) == datetime(2024, 5, 11, 2, 0, tzinfo=UTC)
+
+
+def test_forecast() -> None:
+    cards = [
+        review_card(1, 4),
+        review_card(2, 0),
+        new_card(3, 3),
+        Candidate(4, "A", "g4", 4, due=due_on(TODAY + timedelta(days=2))),
+        Candidate(5, "A", "g5", 5, due=due_on(TODAY + timedelta(days=9))),
+    ]
+    assert forecast(cards, CLOCK, days=3) == [
+        (TODAY, 2),
+        (TODAY + timedelta(days=1), 0),
+        (TODAY + timedelta(days=2), 1),
+    ]
+    with pytest.raises(ValueError):
+        forecast(cards, CLOCK, days=0)
+
+
+def test_limits_and_session_validation() -> None:
+    with pytest.raises(ValueError):
+        DeckLimits(new_per_day=-1)
+    with pytest.raises(ValueError):
+        ReviewSession(limit=-2)
