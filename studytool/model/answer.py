@@ -1,0 +1,63 @@
+"""What rules and queries return: a :class:`Finding` per rule applied, an :class:`Answer` per
+query (the value, the reasons a person reads, and the ids of the rules used)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from studytool.model.records import Record
+
+
+class Finding(NamedTuple):
+    """One rule applied to one situation: did it hold (``ok``), and why, in words."""
+
+    rule_id: str
+    ok: bool
+    text: str
+    value: object = None
+
+    def reason(self) -> str:
+        return f"{self.text} (rule {self.rule_id})"
+
+
+class Answer(Record):
+    """A query's answer: ``value`` (bool, str, int, float, list or None), the reasons, the rules.
+
+    ``because`` is ordered: the path or computation first, then every blocking setting.
+    ``unit`` names the unit of a number ("Gbps", "calls"), else None.
+    """
+
+    __slots__ = ("because", "rules", "unit", "value")
+
+    def __init__(
+        self,
+        value: object,
+        because: list[str] | None = None,
+        rules: list[str] | None = None,
+        unit: str | None = None,
+    ) -> None:
+        self.value = value
+        self.because: list[str] = list(because or ())
+        self.rules: list[str] = list(rules or ())
+        self.unit = unit
+
+    @classmethod
+    def from_findings(
+        cls, value: object, findings: Iterable[Finding], unit: str | None = None
+    ) -> Answer:
+        """Reasons in order, without repeats; rule ids in first-use order, without repeats."""
+        because: list[str] = []
+        rules: list[str] = []
+        seen_reasons: set[str] = set()
+        for finding in findings:
+            reason = finding.reason()
+            if reason not in seen_reasons:
+                seen_reasons.add(reason)
+                because.append(reason)
+            if finding.rule_id not in rules:
+                rules.append(finding.rule_id)
+        return cls(value, because, rules, unit)
+
+    def to_json(self) -> dict[str, object]:
+        return {"answer": self.value, "because": list(self.because), "rules": list(self.rules)}
