@@ -70,6 +70,10 @@ def similarity(a: str, b: str) -> float:
 
 def match_cards(drafts: Sequence[CardDraft], existing: Sequence[ExistingCard]) -> Matching:
     """Pair drafts with existing cards, surest matches first."""
+    if not existing:
+        return Matching(new_drafts=list(range(len(drafts))))
+    if not drafts:
+        return Matching(unmatched_cards=sorted(card.card_id for card in existing))
     state = _MatchState(drafts, existing)
     state.exact_pass(lambda d: (d.kind, d.note, d.answer, d.text), same_note=True)
     state.exact_pass(lambda d: (d.kind, d.answer, d.text), same_note=False)

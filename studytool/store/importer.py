@@ -10,6 +10,7 @@ retired), and cards whose highlight is gone are retired. Nothing is ever deleted
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from studytool.parsing import decode_note_bytes, parse_note
 from studytool.store.db import write_session
 from studytool.store.records import ImportReport
 from studytool.store.tables import Card, ImportRun, Note, ReviewState
+from studytool.store.types import to_utc_text
 from studytool.vault import NoteFile, VaultScan, deck_for, resolve_embed, scan_path
 
 #: Called as ``progress(description, done, total)`` while notes are read.
@@ -212,21 +214,29 @@ def _active_card_count(connection: Any, note_ids: list[int]) -> int:
 def _upsert_notes(
     connection: Any, vault: str, changed: list[_ReadNote], stored: dict[str, Any], now: datetime
 ) -> dict[str, int]:
-    note_ids: dict[str, int] = {}
-    for read in changed:
-        values = {
-            "content_hash": read.content_hash, "mtime": read.mtime, "deck": read.deck,
-            "missing": False, "imported_at": now,
-        }  # fmt: skip
-        row = stored.get(read.file.rel)
-        if row is None:
-            result = connection.execute(
-                insert(_note).values(vault=vault, path=read.file.rel, **values)
-            )
-            note_ids[read.file.rel] = int(result.inserted_primary_key[0])
-        else:
-            connection.execute(update(_note).where(_note.c.id == row.id).values(**values))
-            note_ids[read.file.rel] = int(row.id)
+    """Insert or update the changed notes' rows; return every changed note's id by path."""
+    stamp = to_utc_text(now)
+    fresh = [read for read in changed if read.file.rel not in stored]
+    known = [read for read in changed if read.file.rel in stored]
+    if fresh:
+        connection.exec_driver_sql(
+            "INSERT INTO note (vault, path, content_hash, mtime, deck, missing, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, 0, ?)",
+            [(vault, r.file.rel, r.content_hash, to_utc_text(r.mtime), r.deck, stamp)
+             for r in fresh],
+        )  # fmt: skip
+    if known:
+        connection.exec_driver_sql(
+            "UPDATE note SET content_hash = ?, mtime = ?, deck = ?, missing = 0, imported_at = ? "
+            "WHERE id = ?",
+            [(r.content_hash, to_utc_text(r.mtime), r.deck, stamp, stored[r.file.rel].id)
+             for r in known],
+        )  # fmt: skip
+    note_ids = {read.file.rel: int(stored[read.file.rel].id) for read in known}
+    if fresh:
+        rows = connection.execute(select(_note.c.path, _note.c.id).where(_note.c.vault == vault))
+        wanted = {read.file.rel for read in fresh}
+        note_ids.update({path: int(note_id) for path, note_id in rows if path in wanted})
     return note_ids
 
 
@@ -284,6 +294,17 @@ def _update_matched(
         )
 
 
+_INSERT_CARD = (
+    "INSERT INTO card (key, kind, note_id, note_path, line, context, text, prompt, answer, "
+    "answer_start, answer_end, group_key, ordinal, tags, colour, deck, extra, position, retired, "
+    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"
+)
+_INSERT_MISSING_STATES = (
+    "INSERT INTO review_state (card_id) SELECT card.id FROM card "
+    "LEFT JOIN review_state ON review_state.card_id = card.id WHERE review_state.card_id IS NULL"
+)
+
+
 def _insert_new(
     connection: Any,
     drafts: list[CardDraft],
@@ -291,31 +312,33 @@ def _insert_new(
     now: datetime,
     report: ImportReport,
 ) -> None:
+    """Insert new cards and their (new) review states with plain executemany: the hot path."""
     if not drafts:
         return
     next_position = int(connection.execute(select(func.max(_card.c.position))).scalar() or 0) + 1
-    taken = _taken_keys(connection, drafts)
-    rows = []
-    for offset, draft in enumerate(drafts):
-        key = _new_key(connection, draft, taken)
-        rows.append(
-            {
-                **_draft_values(draft, note_ids), "key": key, "position": next_position + offset,
-                "retired": False, "created_at": now, "updated_at": now,
-            }
-        )  # fmt: skip
-    connection.execute(insert(_card), rows)
-    keys = [row["key"] for row in rows]
-    ids: list[int] = []
-    for chunk_start in range(0, len(keys), 500):
-        chunk = keys[chunk_start : chunk_start + 500]
-        ids.extend(connection.execute(select(_card.c.id).where(_card.c.key.in_(chunk))).scalars())
-    connection.execute(insert(_state), [{"card_id": card_id} for card_id in ids])
+    bases = [_base_key(draft) for draft in drafts]
+    taken = _taken_keys(connection, bases)
+    stamp = to_utc_text(now)
+    rows = [
+        (
+            _new_key(connection, base, taken), draft.kind, note_ids[draft.note], draft.note,
+            draft.line, _json(list(draft.context)), draft.text, draft.prompt, draft.answer,
+            draft.answer_start, draft.answer_end, draft.group, draft.ordinal,
+            _json(list(draft.tags)), draft.colour, draft.deck, draft.extra,
+            next_position + offset, stamp, stamp,
+        )
+        for offset, (draft, base) in enumerate(zip(drafts, bases, strict=True))
+    ]  # fmt: skip
+    connection.exec_driver_sql(_INSERT_CARD, rows)
+    connection.exec_driver_sql(_INSERT_MISSING_STATES)
     report.cards_new += len(rows)
 
 
-def _taken_keys(connection: Any, drafts: list[CardDraft]) -> set[str]:
-    wanted = [_base_key(draft) for draft in drafts]
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _taken_keys(connection: Any, wanted: list[str]) -> set[str]:
     taken: set[str] = set()
     for chunk_start in range(0, len(wanted), 500):
         chunk = wanted[chunk_start : chunk_start + 500]
@@ -330,9 +353,8 @@ def _base_key(draft: CardDraft) -> str:
     return hashlib.sha1(material.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
-def _new_key(connection: Any, draft: CardDraft, taken: set[str]) -> str:
+def _new_key(connection: Any, base: str, taken: set[str]) -> str:
     """A stable key: derived from the card's content when first seen, then never changed."""
-    base = _base_key(draft)
     key, counter = base, 1
     while key in taken or (key != base and _key_exists(connection, key)):
         key = f"{base}-{counter}"
