@@ -2,6 +2,10 @@
 model, with the reasons. A bad file prints ``FILE:LINE: what is wrong`` lines on stderr and
 makes the exit status 2; the other files are still checked. Imports only click, yaml and the
 model (no database, no Textual), so it starts as fast as ``studytool --help``.
+
+Names a scenario uses without defining them but that AWS would supply (an implicit main route
+table, a new security group's defaults) are warnings: ``FILE:LINE: warning: what`` on stderr,
+exit status 0, and the JSON objects on stdout keep their keys.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from pathlib import Path
 import click
 
 from studytool.scenarios.scenario_file import (
+    Issue,
     Scenario,
     ScenarioAnswer,
     ScenarioError,
@@ -38,6 +43,8 @@ def command(files: tuple[str, ...], as_json: bool) -> None:
     Each answer comes with the reasons, citing the rules applied, e.g.
       internet-egress app-b: no
         - nat-a is down: its availability zone a failed (rule nat-gateway-zonal)
+    Warnings (names AWS would supply, like an undefined main route table) go to
+    stderr as FILE:LINE: warning: ... and leave the exit status at 0.
     Exit status: 0 when every file was answered, 2 when a file could not be read.
     """
     status = 0
@@ -49,6 +56,8 @@ def command(files: tuple[str, ...], as_json: bool) -> None:
             status = EXIT_BAD_FILE
             continue
         scenario, answers = checked
+        for warning in scenario.warnings:
+            click.echo(warning.as_warning(), err=True)
         if as_json:
             import json
 
@@ -65,11 +74,21 @@ def _check(name: str) -> tuple[Scenario, list[ScenarioAnswer]] | list[str]:
             scenario = load_scenario(sys.stdin.read(), "<stdin>")
         else:
             scenario = load_scenario_file(Path(name), name)
-        return scenario, answer_all(scenario)
     except ScenarioError as error:
-        return [str(issue) for issue in error.issues]
+        return _problem_lines(error.issues, error.warnings)
     except OSError as error:
         return [f"{name}: cannot read the file: {error.strerror or error}"]
+    try:
+        return scenario, answer_all(scenario)
+    except ScenarioError as error:
+        return _problem_lines(error.issues, scenario.warnings)
+
+
+def _problem_lines(errors: list[Issue], warnings: list[Issue]) -> list[str]:
+    """Errors and warnings of a file in line order (an error first on a shared line)."""
+    tagged = [(issue.line, 0, str(issue)) for issue in errors]
+    tagged += [(issue.line, 1, issue.as_warning()) for issue in warnings]
+    return [text for _line, _order, text in sorted(tagged)]
 
 
 def _json_object(name: str, scenario: Scenario, answers: list[ScenarioAnswer]) -> dict[str, object]:

@@ -11,6 +11,13 @@ The format is specified in ``shared/scenario-format.md``; additions accepted her
 ``cidr``, ``tunnels_down`` as a list of tunnel numbers, ``elastic_ip: true``, port forward
 ``to_port``, ``api_gateway.cache.size`` (GB), transit gateway ``vpc_attachments``,
 ``direct_connect_gateway`` and ``shared_with``, customer gateway ``bgp_asn``.
+
+Two undefined names are accepted the AWS way, with a warning (``Scenario.warnings``) rather than
+an error: a ``vpc.main_route_table`` that no ``route_tables`` entry defines is the VPC's implicit
+main route table, holding only the local route (AWS creates one with every VPC; subnets may
+also name it); a security group named by an instance or NAT instance but not defined gets AWS's
+defaults for a new security group (no inbound rules, all outbound traffic allowed). Every other
+undefined name is an error.
 """
 
 from __future__ import annotations
@@ -82,6 +89,9 @@ ROUTE_TARGET_KINDS = (
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", "*")
 
+#: the outbound rules AWS gives a new security group: all IPv4 and all IPv6 traffic
+NEW_GROUP_OUTBOUND = ("all 0.0.0.0/0", "all ::/0")
+
 
 class Issue(NamedTuple):
     """One thing wrong with a scenario, at a line."""
@@ -93,12 +103,18 @@ class Issue(NamedTuple):
     def __str__(self) -> str:
         return f"{self.filename}:{self.line}: {self.message}"
 
+    def as_warning(self) -> str:
+        """``FILE:LINE: warning: what`` (a warning does not stop the scenario from loading)."""
+        return f"{self.filename}:{self.line}: warning: {self.message}"
+
 
 class ScenarioError(Exception):
-    """A scenario that cannot be read; ``issues`` lists every problem found, in line order."""
+    """A scenario that cannot be read; ``issues`` lists every problem found, in line order,
+    and ``warnings`` what was accepted with a warning before the errors stopped the reading."""
 
-    def __init__(self, issues: list[Issue]) -> None:
+    def __init__(self, issues: list[Issue], warnings: list[Issue] | None = None) -> None:
         self.issues = sorted(dict.fromkeys(issues), key=lambda issue: issue.line)
+        self.warnings = sorted(dict.fromkeys(warnings or ()), key=lambda issue: issue.line)
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
@@ -114,7 +130,9 @@ class Question(NamedTuple):
 class Scenario(Record):
     """A loaded scenario: the network with the ``fail`` list applied, and its questions."""
 
-    __slots__ = ("base_network", "failures", "filename", "network", "questions", "title")
+    __slots__ = (
+        "base_network", "failures", "filename", "network", "questions", "title", "warnings",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -124,6 +142,7 @@ class Scenario(Record):
         base_network: Network,
         failures: tuple[Failure, ...] = (),
         questions: list[Question] | None = None,
+        warnings: list[Issue] | None = None,
     ) -> None:
         self.filename = filename
         self.title = title
@@ -133,6 +152,9 @@ class Scenario(Record):
         self.base_network = base_network
         self.failures = failures
         self.questions: list[Question] = list(questions or ())
+        #: names accepted the AWS way (an implicit main route table, a default security
+        #: group), in line order; print them with :meth:`Issue.as_warning`
+        self.warnings: list[Issue] = list(warnings or ())
 
 
 class ScenarioAnswer(NamedTuple):
@@ -209,6 +231,9 @@ class _ScenarioReader:
         self.filename = filename
         self.offset = line_offset
         self.issues: list[Issue] = []
+        self.warnings: list[Issue] = []
+        #: the vpc.main_route_table name that no route_tables entry defines, if any
+        self.implicit_main_table: str | None = None
         self.constructor = SafeConstructor()
         self.names: dict[str, tuple[str, int]] = {}
         self.azs: set[str] = set()
@@ -222,6 +247,9 @@ class _ScenarioReader:
     def error(self, node: Node | None, message: str) -> None:
         line = self.line(node) if node is not None else 1 + self.offset
         self.issues.append(Issue(self.filename, line, message))
+
+    def warn(self, node: Node, message: str) -> None:
+        self.warnings.append(Issue(self.filename, self.line(node), message))
 
     def fail(self, node: Node, message: str) -> _Skip:
         self.error(node, message)
@@ -394,9 +422,12 @@ class _ScenarioReader:
         failures = self.read_failures(sections.get("fail"))
         network = self.net.with_failures(*failures) if failures else self.net
         questions = self.read_questions(sections.get("ask"))
+        warnings = sorted(self.warnings, key=lambda issue: issue.line)
         if self.issues:
-            raise ScenarioError(self.issues)
-        return Scenario(self.filename, title, network, self.net, tuple(failures), questions)
+            raise ScenarioError(self.issues, warnings)
+        return Scenario(
+            self.filename, title, network, self.net, tuple(failures), questions, warnings
+        )
 
     def sections(self, root: Node | None) -> dict[str, Node]:
         if root is None:
@@ -438,6 +469,18 @@ class _ScenarioReader:
                     for key, az_node in _raw_pairs(value_node):
                         if key == "az" and isinstance(az_node, ScalarNode):
                             self.azs.add(str(self.constructor.construct_object(az_node)))
+        self.declare_implicit_main_table(vpc)
+
+    def declare_implicit_main_table(self, vpc: Node | None) -> None:
+        """A main route table the VPC names but no route_tables entry defines: the VPC's
+        implicit one (declared after every other name, so a clash is still an error)."""
+        main = dict(_raw_pairs(vpc)).get("main_route_table")
+        if not isinstance(main, ScalarNode) or main.tag != _STR_TAG or not main.value:
+            return
+        if main.value in self.names or main.value == LOCAL:
+            return
+        self.declare(main.value, "route-table", main)
+        self.implicit_main_table = main.value
 
     def read_title(self, node: Node | None) -> str | None:
         if node is None:
@@ -490,6 +533,14 @@ class _ScenarioReader:
                 vpc.main_route_table = self.refer(
                     name, fields["main_route_table"], ("route-table",), "route table"
                 )
+                if name == self.implicit_main_table:
+                    self.net.add_route_table(name, {})
+                    self.warn(
+                        fields["main_route_table"],
+                        f"route table {name!r} (the VPC's main route table) is not defined: "
+                        "using an implicit main route table with only the local route, "
+                        "as AWS creates with every VPC",
+                    )
         self.net.vpc = vpc
         if vpc.internet_gateway:
             self.net.internet_gateways.add(vpc.internet_gateway)
@@ -674,8 +725,26 @@ class _ScenarioReader:
             fields["security_groups"], f"security_groups of {what}"
         ):
             with _skipping():
+                if group not in self.names and group != LOCAL:
+                    groups.append(self.new_security_group(group, group_node, what))
+                    continue
                 groups.append(self.refer(group, group_node, ("security-group",), "security group"))
         return tuple(groups)
+
+    def new_security_group(self, name: str, node: Node, what: str) -> str:
+        """A security group named by ``what`` but not defined: AWS's defaults for a new group
+        (no inbound rules, all outbound traffic allowed), with a warning at each use."""
+        if name not in self.net.security_groups:
+            self.net.add_security_group(name, inbound=(), outbound=NEW_GROUP_OUTBOUND)
+        known = [n for n, (kind, _line) in self.names.items() if kind == "security-group"]
+        hint = _hint(name, known, "defined")
+        near_miss = hint if hint.startswith(" (did you mean") else ""
+        self.warn(
+            node,
+            f"security group {name!r} of {what} is not defined{near_miss}: using AWS's defaults "
+            "for a new security group (no inbound rules, all outbound traffic allowed)",
+        )
+        return name
 
     def read_instances(self, node: Node) -> None:
         self.each(self.items(node, "instances"), self.read_instance)

@@ -21,17 +21,6 @@ from studytool.model.rules import (
 
 TESTS_DIR = Path(__file__).parent
 
-#: Facts the rule model needs that no bundled note states (reported to the notes' author).
-RULES_WITHOUT_NOTE = {
-    "instance-availability",
-    "security-group-default",
-    "network-acl-default",
-    "subnet-main-route-table",
-    "route-longest-prefix",
-    "route-local",
-    "ipv6-address",
-}
-
 
 def test_rule_ids_are_stable_kebab_case_and_documented() -> None:
     rules = all_rules()
@@ -55,9 +44,30 @@ def test_every_note_snippet_is_found_in_the_bundled_notes() -> None:
     assert missing == []
 
 
-def test_the_rules_without_a_note_are_exactly_the_known_gaps() -> None:
-    without = {found.id for found in all_rules().values() if found.note is None}
-    assert without == RULES_WITHOUT_NOTE
+def test_every_rule_tests_a_bundled_note_statement() -> None:
+    without = sorted(found.id for found in all_rules().values() if found.note is None)
+    assert without == []
+
+
+def test_the_rules_added_for_vpc_basics_cite_their_note_lines() -> None:
+    """Route tables, filtering defaults, AZ outages and IPv6: statements of the bundled notes."""
+    expected = {
+        "route-longest-prefix": ("Route Tables and Filtering.md", "longest prefix"),
+        "route-local": ("Route Tables and Filtering.md", "local route"),
+        "subnet-main-route-table": ("Route Tables and Filtering.md", "main route table"),
+        "security-group-default": ("Route Tables and Filtering.md", "default security group"),
+        "network-acl-default": ("Route Tables and Filtering.md", "default network ACL"),
+        "instance-availability": ("Route Tables and Filtering.md", "AZ outage"),
+        "ipv6-address": ("Internet Gateway.md", "IPv6 CIDR block"),
+    }
+    for rule_id, (note_name, words) in expected.items():
+        location = rule_note_location(rule_id)
+        assert location is not None, rule_id
+        path, line, statement = location
+        assert path.name == note_name, rule_id
+        assert words in statement, (rule_id, statement)
+        raw = path.read_text(encoding="utf-8").splitlines()[line - 1]
+        assert "<mark" in raw, rule_id  # a highlighted statement: it is also a card
 
 
 def test_note_line_points_at_the_statement() -> None:
@@ -85,8 +95,13 @@ def test_snippets_are_searched_without_highlight_or_bold_markup(tmp_path: Path) 
 
 def test_missing_note_file_or_snippet_gives_none(tmp_path: Path) -> None:
     assert rule_note_line("nat-gateway-zonal", tmp_path) is None
-    assert rule_note_line("route-local") is None  # a rule with no note statement
-    assert rule_citation("route-local") == get_rule("route-local").statement
+    note = tmp_path / "AWS" / "Networking" / "Route Tables and Filtering.md"
+    note.parent.mkdir(parents=True)
+    note.write_text("# Route tables\n\n- nothing about the local route here\n", encoding="utf-8")
+    assert rule_note_line("route-local", tmp_path) is None  # the note lacks the snippet
+    assert rule_citation("route-local", tmp_path) == get_rule("route-local").statement
+    no_note = Rule("made-up-rule", "A rule with no note.", "https://docs.aws.amazon.com/x", None)
+    assert rule_note_line(no_note) is None
 
 
 def test_rule_function_returns_a_finding_tagged_with_its_id() -> None:

@@ -182,7 +182,6 @@ def test_bad_file_reports_every_problem_with_its_line() -> None:
         (7, "route target 'nat-z' is not defined"),
         (7, "'10.0.0.0/33' is not a valid CIDR block"),
         (9, "unknown setting 'colour' in instance app-b"),
-        (10, "security group 'sg-missing' is not defined"),
         (12, "bad port range '99999'"),
         (14, "action 'permit' should be allow or deny"),
         (
@@ -203,6 +202,11 @@ def test_bad_file_reports_every_problem_with_its_line() -> None:
     for (line, message), (want_line, fragment) in zip(found, expected_fragments, strict=True):
         assert line == want_line and fragment in message, (line, message)
     assert str(caught.value).splitlines()[0].startswith("bad.yaml:2: the VPC cidr")
+    # an undefined security group is not an error, but it is still reported, at its line
+    assert [str(warning) for warning in caught.value.warnings] == [
+        "bad.yaml:10: security group 'sg-missing' of instance web-a is not defined: using "
+        "AWS's defaults for a new security group (no inbound rules, all outbound traffic allowed)"
+    ]
 
 
 def test_yaml_syntax_error_has_a_line() -> None:
@@ -214,14 +218,152 @@ def test_yaml_syntax_error_has_a_line() -> None:
     assert str(issue).startswith(f"{FIXTURES / 'bad-syntax.yaml'}:4: ")
 
 
-def test_the_format_document_example_names_two_undefined_things() -> None:
-    """Verbatim, the format document's example uses rt-main and sg-nat without defining them."""
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario_file(FIXTURES / "format-doc-example.yaml")
-    assert [(i.line, i.message.split(" (")[0]) for i in caught.value.issues] == [
-        (6, "route table 'rt-main' is not defined"),
-        (20, "security group 'sg-nat' is not defined"),
+def test_the_format_document_example_is_accepted_with_two_warnings() -> None:
+    """Verbatim, the format document's example names rt-main and sg-nat without defining them:
+    AWS would supply both, so they load with a warning each, at the line that names them."""
+    scenario = load_scenario_file(FIXTURES / "format-doc-example.yaml", "example.yaml")
+    assert [warning.as_warning() for warning in scenario.warnings] == [
+        "example.yaml:6: warning: route table 'rt-main' (the VPC's main route table) is not "
+        "defined: using an implicit main route table with only the local route, as AWS creates "
+        "with every VPC",
+        "example.yaml:20: warning: security group 'sg-nat' of NAT instance nat-i is not "
+        "defined: using AWS's defaults for a new security group (no inbound rules, all outbound "
+        "traffic allowed)",
     ]
+    answers = answer_all(scenario)
+    assert {answer.ask: answer.answer for answer in answers} == {
+        "subnet-type private-b": "private",
+        "internet-egress app-b": False,
+    }
+    assert answers[1].rules == ["route-longest-prefix", "nat-gateway-zonal", "nat-gateway-per-az"]
+    network = scenario.base_network
+    assert network.vpc.main_route_table == "rt-main"
+    assert network.route_tables["rt-main"].routes == ()  # only the implicit local route
+    sg_nat = network.security_groups["sg-nat"]
+    assert sg_nat.inbound == ()
+    assert [rule.text for rule in sg_nat.outbound] == ["all 0.0.0.0/0", "all ::/0"]
+
+
+def test_a_subnet_without_a_route_table_uses_the_implicit_main_one() -> None:
+    scenario = load_scenario(
+        textwrap.dedent(
+            """            vpc: {internet_gateway: igw-1, main_route_table: rt-main}
+            subnets:
+              quiet: {az: a}
+              named: {az: a, route_table: rt-main}
+            instances: {i: {subnet: quiet, public_ip: true}}
+            ask: [subnet-type quiet, subnet-type named, internet-egress i]
+            """
+        )
+    )
+    assert [(w.line, w.message.split(":")[0]) for w in scenario.warnings] == [
+        (1, "route table 'rt-main' (the VPC's main route table) is not defined")
+    ]
+    answers = answer_all(scenario)
+    assert [answer.answer for answer in answers] == ["private", "private", False]
+    assert answers[2].because == [
+        "quiet names no route table, so it uses the main route table rt-main "
+        "(rule subnet-main-route-table)",
+        "rt-main of quiet has no route that matches 8.8.8.8 (rule route-longest-prefix)",
+    ]
+
+
+def test_an_undefined_security_group_is_a_warning_with_its_line_and_aws_defaults() -> None:
+    scenario = load_scenario(
+        textwrap.dedent(
+            """            vpc: {internet_gateway: igw-1}
+            route_tables: {rt: {0.0.0.0/0: igw-1}}
+            subnets: {pub: {az: a, route_table: rt}}
+            security_groups: {sg-web: {inbound: ["tcp/443 0.0.0.0/0"]}}
+            instances:
+              web: {subnet: pub, public_ip: true,
+                    security_groups: [sg-wbe]}
+              api: {subnet: pub, public_ip: true, security_groups: [sg-wbe]}
+            ask: [internet-egress web, internet-ingress web 443]
+            """
+        ),
+        "s.yaml",
+    )
+    assert [str(warning) for warning in scenario.warnings] == [
+        "s.yaml:7: security group 'sg-wbe' of instance web is not defined (did you mean "
+        "'sg-web'?): using AWS's defaults for a new security group (no inbound rules, all "
+        "outbound traffic allowed)",
+        "s.yaml:8: security group 'sg-wbe' of instance api is not defined (did you mean "
+        "'sg-web'?): using AWS's defaults for a new security group (no inbound rules, all "
+        "outbound traffic allowed)",
+    ]
+    egress, ingress = answer_all(scenario)
+    assert egress.answer is True  # all outbound traffic allowed
+    assert ingress.answer is False  # no inbound rules
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            "subnets: {s: {az: a}}\ninstances: {i: {subnet: s}}\nask: ['internet-egress nobody']\n",
+            3,
+            "instance 'nobody' is not defined (defined: i)",
+        ),
+        ("instances: {i: {subnet: nowhere}}\n", 1, "subnet 'nowhere' is not defined"),
+        ("route_tables: {rt: {0.0.0.0/0: igw-9}}\n", 1, "route target 'igw-9' is not defined"),
+        (
+            "nat_gateways: {n: {subnet: nowhere, elastic_ip: e}}\n",
+            1,
+            "subnet 'nowhere' is not defined",
+        ),
+        (
+            "security_groups: {a: {inbound: ['tcp/22 sg-ghost']}}\n",
+            1,
+            "inbound source 'sg-ghost' is not defined (defined: a)",
+        ),
+        (
+            "vpc: {main_route_table: s}\nsubnets: {s: {az: a}}\n",
+            1,
+            "route table 's' is a subnet, not a route table",
+        ),
+        (
+            "vpc: {main_route_table: rt-main}\nsubnets: {s: {az: a, route_table: rt-mian}}\n",
+            2,
+            "route table 'rt-mian' is not defined (did you mean 'rt-main'?)",
+        ),
+        (
+            "subnets: {s: {az: a}}\ninstances: {i: {subnet: s, security_groups: [s]}}\n",
+            2,
+            "security group 's' is a subnet, not a security group",
+        ),
+    ],
+)
+def test_every_other_undefined_name_is_still_an_error(text: str, line: int, message: str) -> None:
+    assert (line, message) in issues_of(text)
+
+
+def test_warnings_found_before_an_error_travel_with_the_error() -> None:
+    text = (
+        "vpc: {main_route_table: rt-main}\nsubnets: {s: {az: a}}\n"
+        "instances: {i: {subnet: s, security_groups: [sg-x]}}\nask: ['internet-egress nobody']\n"
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(text)
+    assert [issue.line for issue in caught.value.issues] == [4]
+    assert [warning.line for warning in caught.value.warnings] == [1, 3]
+
+
+def test_check_prints_warnings_on_stderr_and_exits_0() -> None:
+    from click.testing import CliRunner
+
+    from studytool.cli.main import cli
+
+    example = FIXTURES / "format-doc-example.yaml"
+    result = CliRunner().invoke(cli, ["check", str(example), "--json"])
+    assert result.exit_code == 0
+    assert [line.split(": warning: ")[0] for line in result.stderr.splitlines()] == [
+        f"{example}:6",
+        f"{example}:20",
+    ]
+    data = json.loads(result.stdout)
+    assert list(data) == ["file", "title", "answers"]
+    assert [answer["answer"] for answer in data["answers"]] == ["private", False]
 
 
 def test_line_offset_and_display_name_for_blocks_inside_notes() -> None:

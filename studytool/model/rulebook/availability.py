@@ -22,6 +22,10 @@ def _down_reason(net: Network, host: Instance | NatGateway) -> str | None:
     "instance-availability",
     "An instance runs in one availability zone: it is down while stopped or while its AZ is out.",
     docs.AZ,
+    note=(
+        "Route Tables and Filtering.md",
+        "An AZ outage takes down the instances, NAT gateways and NAT instances",
+    ),
 )
 def instance_running(net: Network, host: Instance) -> tuple:
     reason = _down_reason(net, host)

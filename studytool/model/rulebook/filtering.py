@@ -68,6 +68,10 @@ def _groups_label(host: Instance) -> str:
     "An instance with no security groups of its own (the format's default) may send anything "
     "out and accepts inbound traffic only from inside the VPC.",
     docs.SECURITY_GROUPS,
+    note=(
+        "Route Tables and Filtering.md",
+        "The default security group allows inbound traffic only from resources",
+    ),
 )
 def default_security_group(
     net: Network, host: Instance, direction: str, peer: Peer, requested: PortSet
@@ -148,6 +152,10 @@ def _denial_phrase(decision: AclDecision) -> str:
     "A subnet with no custom network ACL uses the VPC's default network ACL, which allows all "
     "inbound and outbound traffic.",
     docs.DEFAULT_NETWORK_ACL,
+    note=(
+        "Route Tables and Filtering.md",
+        "The VPC's default network ACL allows all inbound and outbound traffic",
+    ),
 )
 def default_network_acl(subnet_name: str) -> tuple:
     return True, f"{subnet_name} uses the default network ACL, which allows all traffic"

@@ -39,6 +39,10 @@ def _lookup(
     "A subnet that is not explicitly associated with a route table uses the VPC's main route "
     "table.",
     docs.ROUTE_TABLES,
+    note=(
+        "Route Tables and Filtering.md",
+        "not explicitly associated with a route table uses the VPC's main route table",
+    ),
 )
 def implicit_route_table(net: Network, subnet: Subnet) -> tuple:
     table, implicit = net.route_table_of(subnet)
@@ -57,6 +61,10 @@ def implicit_route_table(net: Network, subnet: Subnet) -> tuple:
     "A route table sends traffic by the most specific route that matches the destination "
     "(longest prefix match).",
     docs.ROUTE_PRIORITY,
+    note=(
+        "Route Tables and Filtering.md",
+        "When several routes match a destination, the route with the longest prefix",
+    ),
 )
 def route_lookup(net: Network, subnet: Subnet, destination: IPAddress) -> tuple:
     table, _implicit = net.route_table_of(subnet)
@@ -77,6 +85,7 @@ def route_lookup(net: Network, subnet: Subnet, destination: IPAddress) -> tuple:
     "Every route table has a local route for the VPC CIDR: traffic to an address inside the "
     "VPC stays in the VPC.",
     docs.ROUTE_TABLES,
+    note=("Route Tables and Filtering.md", "Every route table has a local route for the VPC CIDR"),
 )
 def local_route(net: Network, destination: IPAddress) -> tuple:
     return False, (
@@ -206,6 +215,7 @@ def egress_only_gateway(gateway: str, version: int, inbound: bool = False) -> tu
     "IPv6 internet access needs an IPv6 address on the instance in a subnet with an IPv6 CIDR; "
     "IPv6 addresses are public, so no NAT is involved.",
     docs.IPV6,
+    note=(IGW_NOTE, "An instance has IPv6 internet access only with an IPv6 address"),
 )
 def ipv6_address(net: Network, host: Instance) -> tuple:
     subnet = net.subnet(host.subnet)
