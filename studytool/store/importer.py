@@ -19,9 +19,10 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from studytool.cards import CardDraft, drafts_from_note
+from studytool.cards import SCENARIO, CardDraft, drafts_from_note
 from studytool.identity import ExistingCard, match_cards
 from studytool.parsing import decode_note_bytes, parse_note
+from studytool.parsing.model import ScenarioBlock
 from studytool.store.db import write_session
 from studytool.store.records import ImportReport
 from studytool.store.tables import Card, ImportRun, Note, ReviewState
@@ -163,8 +164,33 @@ def _read_note(
                 f"{embed.target}"
             )
     read.deck = parsed.deck or deck_for(note_file.rel, scan.root)
-    read.drafts = drafts_from_note(parsed, read.deck)
+    drafts = drafts_from_note(parsed, read.deck)
+    if parsed.scenarios:
+        drafts = _valid_scenarios(drafts, parsed.scenarios, note_file.rel, report)
+    read.drafts = drafts
     return read
+
+
+def _valid_scenarios(
+    drafts: list[CardDraft], blocks: list[ScenarioBlock], note: str, report: ImportReport
+) -> list[CardDraft]:
+    """Check each fenced scenario block with the rule model; a bad one becomes warnings only.
+
+    Lines in the messages are lines of the note (the block's opening fence is ``line - 1``).
+    """
+    from studytool.scenarios.scenario_file import ScenarioError, load_scenario
+
+    rejected: set[int] = set()
+    for block in blocks:
+        try:
+            scenario = load_scenario(block.source, filename=note, line_offset=block.line - 1)
+        except ScenarioError as error:
+            rejected.add(block.line)
+            report.warnings.extend(f"{issue} (scenario block skipped)" for issue in error.issues)
+            report.warnings.extend(issue.as_warning() for issue in error.warnings)
+            continue
+        report.warnings.extend(str(issue) for issue in scenario.warnings)
+    return [d for d in drafts if not (d.kind == SCENARIO and d.line in rejected)]
 
 
 def _apply_vault(connection: Any, plan: _VaultPlan, now: datetime, report: ImportReport) -> None:

@@ -226,3 +226,35 @@ def test_deck_and_tag_filters_include_children(
     assert [c.answer for c in repository.list_cards(deck="aws/networking")] == ["5"]
     assert [c.answer for c in repository.list_cards(tag="exam")] == ["6"]
     assert [c.answer for c in repository.list_cards(tag="colour/orange")] == ["7"]
+
+
+SCENARIO_NOTE = """\
+# Practice
+```scenario
+title: Which subnet is public?
+vpc: {internet_gateway: igw-1}
+route_tables: {rt: {0.0.0.0/0: igw-1}}
+subnets: {web: {az: a, route_table: rt}, db: {az: a}}
+ask: [subnet-type web, subnet-type db]
+```
+
+```scenario
+title: Broken
+subnets: {web: {az: a, route_table: rt-missing}}
+ask: [subnet-type web]
+```
+"""
+
+
+def test_scenario_blocks_become_scenario_cards_and_bad_ones_warn_with_note_lines(
+    repository: Repository, vault: Path, write_note: WriteNote
+) -> None:
+    write_note("practice.md", SCENARIO_NOTE)
+    report = repository.import_paths([vault])
+    [card] = repository.list_cards(kind="scenario")
+    assert card.prompt == "Which subnet is public?"
+    assert card.line == 3
+    assert card.extra is not None and "subnet-type db" in card.extra
+    [warning] = [w for w in report.warnings if "rt-missing" in w]
+    assert warning.startswith("practice.md:12: ")
+    assert warning.endswith("(scenario block skipped)")
