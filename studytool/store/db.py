@@ -13,13 +13,15 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
-from sqlmodel import Session
 
 from studytool.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
 _IMMEDIATE = "studytool_immediate"
@@ -62,6 +64,8 @@ def _begin_transaction(connection: Any) -> None:
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for reading; anything it writes is rolled back unless committed."""
+    from sqlmodel import Session
+
     with Session(engine, expire_on_commit=False) as session:
         yield session
 
@@ -73,6 +77,8 @@ def write_session(engine: Engine) -> Iterator[Session]:
     One ``with write_session(...)`` block is one transaction: an exception (or the process
     being killed) before the block ends leaves the database exactly as it was.
     """
+    from sqlmodel import Session
+
     with engine.connect() as connection:
         connection = connection.execution_options(**{_IMMEDIATE: True})
         with Session(bind=connection, expire_on_commit=False) as session:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 
-from studytool.store.tables import Card
+from studytool.store import schema
 
-_card = Card.__table__  # type: ignore[attr-defined]
+_card = schema.card
 
 
 def deck_clause(deck: str | None) -> ColumnElement[bool]:

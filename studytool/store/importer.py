@@ -23,19 +23,19 @@ from studytool.cards import SCENARIO, CardDraft, drafts_from_note
 from studytool.identity import ExistingCard, match_cards
 from studytool.parsing import decode_note_bytes, parse_note
 from studytool.parsing.model import ScenarioBlock
+from studytool.store import schema
 from studytool.store.db import write_session
 from studytool.store.records import ImportReport
-from studytool.store.tables import Card, ImportRun, Note, ReviewState
 from studytool.store.types import to_utc_text
 from studytool.vault import NoteFile, VaultScan, deck_for, resolve_embed, scan_path
 
 #: Called as ``progress(description, done, total)`` while notes are read.
 Progress = Callable[[str, int, int], None]
 
-_note = Note.__table__  # type: ignore[attr-defined]
-_card = Card.__table__  # type: ignore[attr-defined]
-_state = ReviewState.__table__  # type: ignore[attr-defined]
-_run = ImportRun.__table__  # type: ignore[attr-defined]
+_note = schema.note
+_card = schema.card
+_state = schema.review_state
+_run = schema.import_run
 
 _CARD_FIELDS = (
     "kind", "note_path", "line", "context", "text", "prompt", "answer", "answer_start",

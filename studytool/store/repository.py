@@ -14,23 +14,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, exists, func, select, true
-from sqlmodel import Session
 
 from studytool.locations import bundled_notes_dir
-from studytool.store import db
+from studytool.store import db, schema
 from studytool.store.filters import card_clause
 from studytool.store.records import CardRecord, ImportReport
-from studytool.store.tables import Card, Note, ReviewState
 from studytool.store.types import utc_now
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from studytool.store.importer import Progress
 
 Clock = Callable[[], datetime]
 
-_card = Card.__table__  # type: ignore[attr-defined]
-_note = Note.__table__  # type: ignore[attr-defined]
-_state = ReviewState.__table__  # type: ignore[attr-defined]
+_card = schema.card
+_note = schema.note
+_state = schema.review_state
 
 
 class Repository:

@@ -53,10 +53,10 @@ from studytool.scheduling.queue import (
 from studytool.scheduling.queue import forecast as forecast_queue
 from studytool.scheduling.replay import replay_sm2
 from studytool.scheduling.sm2 import SM2State, needs_same_day_repeat, review, validate_quality
+from studytool.store import schema
 from studytool.store.filters import card_clause
 from studytool.store.records import LEARNING, NEW, REVIEW
 from studytool.store.repository import Repository
-from studytool.store.tables import Card, DeckConfig, ReviewLog, ReviewState, Setting
 from studytool.store.types import from_utc_text, to_utc_text
 
 SM2 = "sm2"
@@ -69,11 +69,11 @@ SETTING_SCHEDULER = "scheduler"
 SETTING_NEW_PER_DAY = "new_per_day"
 SETTING_REVIEWS_PER_DAY = "reviews_per_day"
 
-_card = Card.__table__  # type: ignore[attr-defined]
-_state = ReviewState.__table__  # type: ignore[attr-defined]
-_log = ReviewLog.__table__  # type: ignore[attr-defined]
-_deck_config = DeckConfig.__table__  # type: ignore[attr-defined]
-_setting = Setting.__table__  # type: ignore[attr-defined]
+_card = schema.card
+_state = schema.review_state
+_log = schema.review_log
+_deck_config = schema.deck_config
+_setting = schema.setting
 
 _STATE_FIELDS = (
     "state", "repetitions", "ef_hundredths", "interval", "due", "lapses", "reps",

@@ -73,6 +73,32 @@ def test_migrated_schema_matches_the_table_classes(repository: Repository) -> No
         assert columns == {column.name for column in table.columns}, name
 
 
+def test_core_schema_matches_the_migrated_database(repository: Repository) -> None:
+    from studytool.store.schema import METADATA
+
+    inspector = inspect(repository.engine)
+    assert set(METADATA.tables) == set(SQLModel.metadata.tables)
+    for name, table in METADATA.tables.items():
+        database = {column["name"]: column for column in inspector.get_columns(name)}
+        assert set(database) == {column.name for column in table.columns}, name
+        for column in table.columns:
+            assert database[column.name]["nullable"] == column.nullable or column.primary_key
+
+
+def test_the_review_path_does_not_import_sqlmodel() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, studytool.store.reviews, studytool.store.repository; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlmodel', 'pydantic')))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert output.stdout.strip() == "[]"
+
+
 def _make_v1_database(path: Path) -> None:
     connection = sqlite3.connect(path)
     connection.executescript(V1_SCHEMA + ";")
