@@ -1,0 +1,379 @@
+"""The review screen: one card at a time, reveal, grade, undo, skip, edit.
+
+Keys: while the answer box has the focus, typing goes there and **Enter** reveals; **Escape**
+leaves the box (and later cards start outside it too, until **i** goes back), so single keys
+work: **Enter**/space reveal, **0**-**5** grade, **Enter** accepts the grade a typed answer
+suggests, **u** undoes, **s** skips, **e** opens the note in ``$EDITOR``, **q** quits.
+
+Every service call goes through the app's review desk in a worker thread; while one runs, new
+commands are ignored, so a double key press cannot grade twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Center, VerticalScroll
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, Static
+
+from studytool.tui.screens.nothing_due import AHEAD, DECKS, NothingDueScreen
+from studytool.tui.screens.summary import SummaryData, SummaryScreen
+from studytool.tui.widgets.card_body import CardBody, Suggestion, card_body_for
+from studytool.tui.widgets.grade_bar import GradeBar
+from studytool.tui.widgets.study_bar import SessionProgress, StudyHeader, scope_text
+
+if TYPE_CHECKING:
+    from studytool.store.reviews import CardView
+    from studytool.tui.app import Scope, StudyApp, Turn
+
+
+def _grade_bindings() -> list[Binding]:
+    shown = Binding("0", "grade(0)", "Grade", key_display="0-5", id="review.grade_0")
+    return [shown] + [
+        Binding(str(q), f"grade({q})", f"Grade {q}", show=False, id=f"review.grade_{q}")
+        for q in range(1, 6)
+    ]
+
+
+class ReviewScreen(Screen[None]):
+    """Study the current scope, card by card."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "leave_answer", "Keys", id="review.leave_answer",
+                tooltip="Leave the answer box so single keys work"),
+        Binding("enter", "reveal", "Reveal", id="review.reveal"),
+        Binding("space", "reveal", "Reveal", show=False, id="review.reveal_space"),
+        Binding("enter", "accept", "Accept", id="review.accept",
+                tooltip="Grade with the grade your typed answer suggests"),
+        *_grade_bindings(),
+        Binding("i", "type_answer", "Type", id="review.type_answer",
+                tooltip="Type the answer before revealing"),
+        Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo the last grade"),
+        Binding("s", "skip", "Skip", id="review.skip", tooltip="Later in this session"),
+        Binding("e", "edit", "Edit", id="review.edit", tooltip="Open the note in $EDITOR"),
+        Binding("q", "app.quit", "Quit", id="review.quit"),
+    ]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.card: CardView | None = None
+        self.body: CardBody | None = None
+        self.turn: Turn | None = None
+        self.revealed = False
+        self.suggestion: Suggestion | None = None
+        self.typing = True
+        self.busy = False
+        self.shown_at: datetime | None = None
+        self._counts_wanted = False
+        self._counts_running = False
+        self._bindings_pending = False
+
+    @property
+    def study_app(self) -> StudyApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        app = self.study_app
+        yield StudyHeader(id="study-header")
+        with VerticalScroll(id="card-area"):
+            yield LoadingIndicator(id="card-loading")
+        with Center(id="grade-row"):
+            yield GradeBar(id="grade-bar")
+        yield SessionProgress(app.clock, app.tally.started if app.tally else app.clock())
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(StudyHeader).set_scope(self.study_app.scope.deck, self.study_app.scope.tag)
+        self.query_one(GradeBar).display = False
+        self.run_busy(self.start())
+
+    # Running service calls --------------------------------------------------------------------
+    def run_busy(self, work: Awaitable[None]) -> None:
+        """Run ``work`` in a worker unless another command is still running."""
+        if self.busy:
+            work.close()  # type: ignore[attr-defined]
+            return
+        self.busy = True
+        self.run_worker(self._busy(work), group="review", exit_on_error=True)
+
+    async def _busy(self, work: Awaitable[None]) -> None:
+        try:
+            await work
+        finally:
+            self.busy = False
+            self.bindings_changed()
+
+    async def start(self) -> None:
+        """Import on an empty database (saying so), then the first card."""
+        app = self.study_app
+        desk = await app.open_desk()
+        if app.import_if_empty and not await app.call(desk.has_cards):
+            app.notify("The database is empty: importing the bundled notes…", timeout=4)
+            try:
+                report = await app.call(desk.import_if_empty)
+            except Exception as error:
+                app.notify(f"Could not import the bundled notes: {error}", severity="error",
+                           markup=False, timeout=15)  # fmt: skip
+                report = None
+            if report is not None:
+                warnings = f" ({len(report.warnings)} warnings)" if report.warnings else ""
+                app.notify(
+                    f"Imported {report.cards_new} cards from {report.notes_read} bundled notes"
+                    f"{warnings}.", title="First run", markup=False, timeout=8,
+                )  # fmt: skip
+        await self.show_turn(await app.call(desk.begin, app.scope))
+
+    def restart(self, scope: Scope) -> None:
+        """Study ``scope`` from now on (called by the app on a deck or tag switch)."""
+        self.query_one(StudyHeader).set_scope(scope.deck, scope.tag)
+        self.busy = False
+        self.run_busy(self._restart(scope))
+
+    async def _restart(self, scope: Scope) -> None:
+        app = self.study_app
+        desk = await app.open_desk()
+        await self.show_turn(await app.call(desk.begin, scope))
+
+    # Showing ----------------------------------------------------------------------------------
+    async def show_turn(self, turn: Turn) -> None:
+        app = self.study_app
+        self.turn = turn
+        if not app.ready:
+            app.ready = True
+            self.bindings_changed()
+        if turn.card is None:
+            await self.session_over()
+        else:
+            await self.show_card(turn.card)
+        self.want_counts()
+
+    def want_counts(self) -> None:
+        """Refresh the counts soon (one refresh at a time; requests made meanwhile merge)."""
+        self._counts_wanted = True
+        if not self._counts_running:
+            self._counts_running = True
+            self.run_worker(self._refresh_counts(), group="counts")
+
+    async def _refresh_counts(self) -> None:
+        """Today's counts in the header, and the sitting's progress (after the card shows)."""
+        app = self.study_app
+        desk = await app.open_desk()
+        try:
+            while self._counts_wanted:
+                self._counts_wanted = False
+                counts, skipped = await app.call(desk.counts)
+                self.query_one(StudyHeader).set_counts(
+                    counts.due_today, counts.new_left_today, counts.reviewed_today
+                )
+                graded = len(app.tally.grades) if app.tally else 0
+                remaining = counts.due_today + counts.new_left_today + skipped
+                self.query_one(SessionProgress).set_progress(graded, remaining)
+        finally:
+            self._counts_running = False
+
+    async def show_card(self, card: CardView) -> None:
+        area = self.query_one("#card-area", VerticalScroll)
+        await area.remove_children()
+        body = card_body_for(card)
+        await area.mount(body)
+        area.scroll_home(animate=False)
+        self.card, self.body = card, body
+        self.revealed, self.suggestion = False, None
+        self.shown_at = self.study_app.clock()
+        bar = self.query_one(GradeBar)
+        bar.display = True
+        bar.add_class("-waiting")
+        bar.show()
+        if self.typing:
+            body.focus_answer()
+        else:
+            self.set_focus(None)
+        self.bindings_changed()
+        self.study_app.first_card_shown()
+
+    async def show_empty(self, message: str) -> None:
+        area = self.query_one("#card-area", VerticalScroll)
+        await area.remove_children()
+        await area.mount(Static(Text(message), id="empty-message"))
+        self.card, self.body = None, None
+        self.query_one(GradeBar).display = False
+        self.bindings_changed()
+
+    async def session_over(self) -> None:
+        app = self.study_app
+        desk = await app.open_desk()
+        if app.tally and app.tally.grades:
+            forecast, today = await app.call(desk.forecast, 7)
+            await self.show_empty("Session complete. d: another deck · q: quit")
+            tally = app.tally
+            data = SummaryData(
+                reviewed=tally.reviewed, right_first_time=tally.right_first_time,
+                grades=len(tally.grades),
+                seconds=(app.clock() - tally.started).total_seconds(),
+                forecast=forecast, today=today,
+            )  # fmt: skip
+            app.push_screen(SummaryScreen(data))
+            return
+        await self.offer_study_ahead()
+
+    async def offer_study_ahead(self) -> None:
+        app = self.study_app
+        desk = await app.open_desk()
+        now = app.clock()
+        nothing = await app.call(desk.nothing_due, now)
+        await self.show_empty("Nothing to study here now. d: another deck · q: quit")
+        scope = scope_text(app.scope.deck, app.scope.tag)
+        choice = await app.push_screen_wait(NothingDueScreen(scope, nothing.next_due, nothing.now))
+        if choice == AHEAD:
+            turn = await app.call(desk.study_ahead, app.clock())
+            if turn.card is None:
+                app.notify("Nothing to study ahead: cards studied today wait for tomorrow, "
+                           "and today's new-card limit is reached.", timeout=8)  # fmt: skip
+            else:
+                app.notify("Studying ahead: these reviews were due later.", timeout=4)
+                await self.show_turn(turn)
+        elif choice == DECKS:
+            app.action_pick_deck()
+        else:
+            app.exit()
+
+    def bindings_changed(self) -> None:
+        """Ask the footer to redraw once, after this refresh (several requests merge)."""
+        if not self._bindings_pending:
+            self._bindings_pending = True
+            self.call_after_refresh(self._refresh_bindings_now)
+
+    def _refresh_bindings_now(self) -> None:
+        self._bindings_pending = False
+        self.refresh_bindings()
+
+    # Focus ------------------------------------------------------------------------------------
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        if self.body is not None and self.body.answer_has_focus:
+            self.typing = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        has_card = self.body is not None
+        answering = has_card and self.body is not None and self.body.answer_has_focus
+        if action == "reveal":
+            return has_card and not self.revealed
+        if action == "accept":
+            return self.revealed and self.suggestion is not None
+        if action == "grade":
+            return self.revealed
+        if action == "leave_answer":
+            return answering
+        if action == "type_answer":
+            return has_card and not self.revealed and not answering
+        if action in ("skip", "edit"):
+            return has_card
+        if action == "undo":
+            return bool(self.turn and self.turn.can_undo)
+        return True
+
+    # Actions ----------------------------------------------------------------------------------
+    def on_card_body_answer_submitted(self, event: CardBody.AnswerSubmitted) -> None:
+        event.stop()
+        self.action_reveal()
+
+    def on_grade_bar_chosen(self, event: GradeBar.Chosen) -> None:
+        event.stop()
+        if self.revealed:
+            self.action_grade(event.quality)
+
+    def action_leave_answer(self) -> None:
+        self.typing = False
+        self.set_focus(None)
+        self.bindings_changed()
+
+    def action_type_answer(self) -> None:
+        if self.body is not None and not self.revealed:
+            self.typing = True
+            self.body.focus_answer()
+
+    def action_reveal(self) -> None:
+        if self.busy or self.body is None or self.revealed or self.card is None:
+            return
+        self.suggestion = self.body.reveal()
+        self.revealed = True
+        self.set_focus(None)
+        bar = self.query_one(GradeBar)
+        bar.remove_class("-waiting")
+        bar.show(self.suggestion.grade if self.suggestion else None)
+        self.bindings_changed()
+        self.run_worker(self._preview(self.card), group="preview")
+
+    async def _preview(self, card: CardView) -> None:
+        app = self.study_app
+        desk = await app.open_desk()
+        due_by_grade = await app.call(desk.preview, card.id)
+        if self.card is card and self.revealed:
+            suggested = self.suggestion.grade if self.suggestion else None
+            self.query_one(GradeBar).show(suggested, due_by_grade, app.clock())
+
+    def action_accept(self) -> None:
+        if self.suggestion is not None:
+            self.action_grade(self.suggestion.grade)
+
+    def action_grade(self, quality: int) -> None:
+        if not self.revealed or self.card is None or self.busy:
+            return
+        self.run_busy(self._grade(self.card, quality))
+
+    async def _grade(self, card: CardView, quality: int) -> None:
+        app = self.study_app
+        desk = await app.open_desk()
+        duration_ms = None
+        if self.shown_at is not None:
+            duration_ms = max(0, int((app.clock() - self.shown_at).total_seconds() * 1000))
+        suggestion = self.suggestion
+        typed = self.body.typed_answer if self.body is not None else None
+        _result, turn = await app.call(
+            desk.grade, card.id, quality, duration_ms, typed,
+            suggestion.correct if suggestion else None,
+            suggestion.detail if suggestion else None,
+        )  # fmt: skip
+        if app.tally is not None:
+            app.tally.record(card.id, quality)
+        await self.show_turn(turn)
+
+    def action_undo(self) -> None:
+        self.run_busy(self._undo())
+
+    async def _undo(self) -> None:
+        from studytool.store.reviews import ReviewError
+
+        app = self.study_app
+        desk = await app.open_desk()
+        try:
+            card_id, turn = await app.call(desk.undo)
+        except ReviewError as error:
+            app.notify(str(error), title="Cannot undo", severity="error", markup=False)
+            return
+        if card_id is None:
+            app.notify("Nothing to undo in this session.")
+            return
+        if app.tally is not None:
+            app.tally.take_back()
+        app.notify("Last grade undone: here is that card again.", timeout=3)
+        await self.show_turn(turn)
+
+    def action_skip(self) -> None:
+        if self.card is not None:
+            self.run_busy(self._skip(self.card))
+
+    async def _skip(self, card: CardView) -> None:
+        app = self.study_app
+        desk = await app.open_desk()
+        await self.show_turn(await app.call(desk.skip, card.id))
+
+    def action_edit(self) -> None:
+        if self.card is not None:
+            self.run_busy(self.study_app.open_in_editor(self.card.id, self.card.line))
