@@ -1,0 +1,197 @@
+"""A modelled network in plain English, one bullet per component, for question texts.
+
+The text is read off the :class:`~studytool.model.topology.Network` the model answers on, so
+what the user reads is exactly what the model was asked about. Templates add the failures and
+the question themselves (they know which facts matter for the question).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from studytool.model.topology import (
+    Instance,
+    NatGateway,
+    NatInstance,
+    Network,
+    SecurityGroup,
+    TransitGateway,
+    VpnConnection,
+)
+
+BULLET = "- "
+
+
+def bullets(lines: Iterable[str]) -> str:
+    return "\n".join(BULLET + line for line in lines)
+
+
+def question_text(intro: str, lines: Iterable[str], ask: str) -> str:
+    """``intro``, the bullets, then the question on its own line."""
+    body = bullets(lines)
+    return f"{intro}\n{body}\n\n{ask}" if body else f"{intro}\n\n{ask}"
+
+
+def describe_network(net: Network) -> list[str]:
+    """Every component of the VPC side of ``net``, in a stable reading order."""
+    lines = [vpc_line(net)]
+    lines += [
+        f"internet gateway {name} exists but is not attached to the VPC"
+        for name in sorted(net.internet_gateways)
+        if name != net.vpc.internet_gateway
+    ]
+    if net.vpc.egress_only_internet_gateway:
+        lines.append(f"egress-only internet gateway {net.vpc.egress_only_internet_gateway}")
+    lines += [route_table_line(net, name) for name in net.route_tables]
+    lines += [subnet_line(net, name) for name in net.subnets]
+    lines += [nat_gateway_line(gateway) for gateway in net.nat_gateways.values()]
+    lines += [nat_instance_line(device) for device in net.nat_instances.values()]
+    lines += [instance_line(host) for host in net.instances.values()]
+    lines += [security_group_line(group) for group in net.security_groups.values()]
+    lines += [network_acl_line(net, name) for name in net.network_acls]
+    return lines
+
+
+def describe_vpn(net: Network) -> list[str]:
+    """Gateways and VPN connections (the on-premises side of ``net``)."""
+    lines = [transit_gateway_line(gateway) for gateway in net.transit_gateways.values()]
+    lines += [f"virtual private gateway {name}" for name in net.virtual_private_gateways]
+    lines += [vpn_line(net, connection) for connection in net.vpn_connections.values()]
+    return lines
+
+
+def vpc_line(net: Network) -> str:
+    attached = net.vpc.internet_gateway
+    gateway = (
+        f"internet gateway {attached} attached" if attached else "no internet gateway attached"
+    )
+    return f"VPC {net.vpc.cidr}, {gateway}"
+
+
+def route_table_line(net: Network, name: str) -> str:
+    table = net.route_tables[name]
+    main = " (the main route table)" if name == net.vpc.main_route_table else ""
+    routes = [f"{route.destination} → {route.target}" for route in table.routes]
+    listed = "; ".join(routes) if routes else "nothing beyond the local route"
+    return f"route table {name}{main}: {listed}"
+
+
+def subnet_line(net: Network, name: str) -> str:
+    subnet = net.subnets[name]
+    if subnet.route_table is not None:
+        table = f"route table {subnet.route_table}"
+    elif net.vpc.main_route_table:
+        table = "no route table of its own (so the main route table)"
+    else:
+        table = "no route table"
+    ipv6 = ", with an IPv6 CIDR block" if subnet.ipv6 else ""
+    return f"subnet {name} in AZ {subnet.az}: {table}{ipv6}"
+
+
+def nat_gateway_line(gateway: NatGateway) -> str:
+    if not gateway.is_public:
+        address = f", Elastic IP {gateway.elastic_ip}" if gateway.elastic_ip else ""
+        return f"private NAT gateway {gateway.name} in subnet {gateway.subnet}{address}"
+    address = f"Elastic IP {gateway.elastic_ip}" if gateway.elastic_ip else "no Elastic IP"
+    if gateway.secondary_elastic_ips:
+        address += " (primary), secondary " + ", ".join(gateway.secondary_elastic_ips)
+    return f"public NAT gateway {gateway.name} in subnet {gateway.subnet}, {address}"
+
+
+def _address_phrase(host: Instance) -> str:
+    if host.elastic_ip:
+        return f"Elastic IP {host.elastic_ip}"
+    return "a public IPv4 address" if host.public_ip else "no public IPv4 address"
+
+
+def _groups_phrase(host: Instance) -> str:
+    if host.security_groups is None:
+        return "default security group (all outbound; inbound only from inside the VPC)"
+    if not host.security_groups:
+        return "no security group rules at all"
+    return "security groups " + ", ".join(host.security_groups)
+
+
+def instance_line(host: Instance) -> str:
+    ipv6 = ", an IPv6 address" if host.ipv6 else ""
+    return (
+        f"instance {host.name} in subnet {host.subnet}: {_address_phrase(host)}{ipv6}, "
+        f"{_groups_phrase(host)}"
+    )
+
+
+def nat_instance_line(device: NatInstance) -> str:
+    check = "on" if device.source_dest_check else "off"
+    line = (
+        f"NAT instance {device.name} in subnet {device.subnet}: {_address_phrase(device)}, "
+        f"source/destination check {check}, {_groups_phrase(device)}"
+    )
+    for forward in device.port_forwards:
+        line += (
+            f"; forwards connections on its port {forward.port} to {forward.to} port "
+            f"{forward.target_port}"
+        )
+    return line
+
+
+def _sg_rules(rules: Iterable[object], word: str) -> str:
+    texts = []
+    for rule in rules:
+        what, _, peer = rule.text.partition(" ")  # type: ignore[attr-defined]
+        texts.append(f"{what} {word} {peer}")
+    return ", ".join(texts) if texts else "nothing"
+
+
+def security_group_line(group: SecurityGroup) -> str:
+    inbound = _sg_rules(group.inbound, "from")
+    outbound = _sg_rules(group.outbound, "to")
+    return f"security group {group.name}: allows inbound {inbound}; outbound {outbound}"
+
+
+def network_acl_line(net: Network, name: str) -> str:
+    acl = net.network_acls[name]
+    inbound = ", ".join(rule.text for rule in acl.inbound) or "no rules"
+    outbound = ", ".join(rule.text for rule in acl.outbound) or "no rules"
+    subnets = ", ".join(acl.subnets) or "no subnet"
+    return (
+        f"network ACL {name} on {subnets}: inbound [{inbound}], outbound [{outbound}] "
+        "(then the final * rule denies the rest)"
+    )
+
+
+def transit_gateway_line(gateway: TransitGateway) -> str:
+    ecmp = "on" if gateway.vpn_ecmp else "off"
+    multicast = "on" if gateway.multicast else "off"
+    line = f"transit gateway {gateway.name}: VPN ECMP support {ecmp}, multicast support {multicast}"
+    if gateway.vpc_attachments:
+        line += "; VPC attachments in subnets " + ", ".join(gateway.vpc_attachments)
+    if gateway.direct_connect_gateway:
+        line += f"; Direct Connect gateway {gateway.direct_connect_gateway} attached"
+    if gateway.shared_with:
+        line += "; shared through AWS RAM with accounts " + ", ".join(gateway.shared_with)
+    return line
+
+
+def vpn_line(net: Network, connection: VpnConnection) -> str:
+    routing = "dynamic (BGP)" if connection.routing == "dynamic" else "static"
+    customer = (
+        f" to customer gateway {connection.customer_gateway}" if connection.customer_gateway else ""
+    )
+    line = (
+        f"VPN connection {connection.name} from {connection.gateway}{customer}: {routing} "
+        f"routing, {connection.tunnel_size} tunnels"
+    )
+    down = sorted(connection.tunnels_down)
+    down += sorted(n for name, n in net.down_tunnels if name == connection.name and n not in down)
+    if len(down) == 2:
+        line += ", both tunnels down"
+    elif down:
+        line += f", tunnel {down[0]} down"
+    return line
+
+
+def failure_lines(net: Network) -> list[str]:
+    """The failures in effect on ``net``, in words."""
+    lines = [f"availability zone {az} fails" for az in sorted(net.failed_azs)]
+    lines += [f"{name} is stopped" for name in sorted(net.stopped_instances)]
+    return lines

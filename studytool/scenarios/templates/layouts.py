@@ -1,0 +1,96 @@
+"""Network layouts several templates draw from: a VPC spread over availability zones, with a
+public and a private subnet per zone, NAT devices, and instances."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from studytool.model.topology import Network, Vpc
+
+AZ_LETTERS = "abcdef"
+
+
+def pick_azs(rng: random.Random, low: int, high: int) -> list[str]:
+    return list(AZ_LETTERS[: rng.randint(low, high)])
+
+
+@dataclass(frozen=True)
+class AzLayout:
+    """Per AZ ``x``: subnet public-x (routed to igw-1) and private-x (routed to ``route_of[x]``).
+
+    ``nat_gateways`` / ``nat_instances``: device name → the AZ whose public subnet holds it.
+    ``hosts``: AZ → number of private instances (app-x1, app-x2...); ``web``: AZs with a public
+    instance web-x. One route table per target: ``rt-private`` when every private subnet shares
+    it, else one ``rt-private-x`` per AZ.
+    """
+
+    azs: tuple[str, ...]
+    route_of: dict[str, str]
+    nat_gateways: dict[str, str] = field(default_factory=dict)
+    nat_instances: dict[str, str] = field(default_factory=dict)
+    hosts: dict[str, int] = field(default_factory=dict)
+    web: tuple[str, ...] = ()
+    secondary_eips: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    private_public_ips: bool = False
+
+    def build(self) -> Network:
+        net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1"))
+        net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
+        shared = len(set(self.route_of.values())) == 1 and len(self.azs) > 1
+        if shared:
+            net.add_route_table("rt-private", {"0.0.0.0/0": next(iter(self.route_of.values()))})
+        for az in self.azs:
+            net.add_subnet(f"public-{az}", az, "rt-public")
+        for az in self.azs:
+            table = "rt-private" if shared else f"rt-private-{az}"
+            if not shared:
+                net.add_route_table(table, {"0.0.0.0/0": self.route_of[az]})
+            net.add_subnet(f"private-{az}", az, table)
+        for name, az in self.nat_gateways.items():
+            net.add_nat_gateway(
+                name, f"public-{az}", elastic_ip=f"eip-{name}",
+                secondary_elastic_ips=self.secondary_eips.get(name, ()),
+            )  # fmt: skip
+        for name, az in self.nat_instances.items():
+            net.add_nat_instance(name, f"public-{az}", public_ip=True, source_dest_check=False)
+        for az in self.azs:
+            for number in range(1, self.hosts.get(az, 0) + 1):
+                net.add_instance(f"app-{az}{number}", f"private-{az}",
+                                 public_ip=self.private_public_ips)  # fmt: skip
+            if az in self.web:
+                net.add_instance(f"web-{az}", f"public-{az}", public_ip=True)
+        return net
+
+    def key(self) -> tuple[object, ...]:
+        """Every field, hashable: equal keys build equal networks."""
+        return (
+            self.azs,
+            tuple(sorted(self.route_of.items())),
+            tuple(sorted(self.nat_gateways.items())),
+            tuple(sorted(self.nat_instances.items())),
+            tuple(sorted(self.hosts.items())),
+            self.web,
+            tuple(sorted(self.secondary_eips.items())),
+            self.private_public_ips,
+        )
+
+    def instances(self) -> tuple[str, ...]:
+        names: list[str] = []
+        for az in self.azs:
+            names += [f"app-{az}{n}" for n in range(1, self.hosts.get(az, 0) + 1)]
+            if az in self.web:
+                names.append(f"web-{az}")
+        return tuple(names)
+
+    def private_instances(self) -> tuple[str, ...]:
+        return tuple(name for name in self.instances() if name.startswith("app-"))
+
+
+def instance_az(name: str) -> str:
+    """The AZ letter of an instance named by :class:`AzLayout` (app-b2 → b, web-c → c)."""
+    return name.split("-", 1)[1][0]
+
+
+def random_hosts(rng: random.Random, azs: list[str], low: int = 1, high: int = 2) -> dict[str, int]:
+    return {az: rng.randint(low, high) for az in azs}

@@ -1,0 +1,320 @@
+"""Every template, over several seeds: the answer is the model's (asked again here, afresh),
+the right answer is among the choices, distractors are wrong by the model, the same seed
+gives the same question, different seeds give different situations, and answer checking
+accepts the right answer and rejects the wrong ones. Then known values for some templates."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterator
+
+import pytest
+
+from studytool.model.answer import Answer
+from studytool.model.rules import all_rules
+from studytool.model.topology import CACHE_SIZES_GB, Network
+from studytool.scenarios.answer_check import check_answer, label, parse_quantity
+from studytool.scenarios.generator import generate, templates
+from studytool.scenarios.templates.base import (
+    JSON_KEYS,
+    KINDS,
+    TOPICS,
+    Draft,
+    Option,
+    Probe,
+    Question,
+    Template,
+)
+
+ALL = templates()
+SEEDS = range(5)
+CASES = [pytest.param(t, seed, id=f"{t.id}#{seed}") for t in ALL for seed in SEEDS]
+
+
+def fresh(probe: Probe) -> Answer:
+    """Ask the model again, with every memoised path of the probe's networks forgotten."""
+    args = probe.arguments()
+    for arg in args:
+        if isinstance(arg, Network):
+            arg.invalidate()
+    return probe.query(*args)
+
+
+def built(template: Template, seed: int) -> tuple[Draft, Question]:
+    return template.draft(seed)
+
+
+def judged(option: Option) -> bool:
+    assert option.probe is not None
+    return bool(option.right_if(fresh(option.probe).value))
+
+
+def answer_set(question: Question) -> set[str]:
+    if question.kind == "choice":
+        return {question.answer}
+    return set(question.answer)
+
+
+# --------------------------------------------------------------------------- the registry
+def test_there_are_enough_templates_over_every_topic_and_kind() -> None:
+    assert len(ALL) >= 25
+    assert {t.topic for t in ALL} == set(TOPICS)
+    assert {t.kind for t in ALL} == set(KINDS)
+    for topic in TOPICS:
+        assert len(templates(topic)) >= 3, topic
+    assert len({t.id for t in ALL}) == len(ALL)
+    for t in ALL:
+        assert t.id.startswith(t.topic + "/") and t.title
+
+
+# --------------------------------------------------------------------------- per template
+@pytest.mark.parametrize(("template", "seed"), CASES)
+def test_the_answer_is_the_models(template: Template, seed: int) -> None:
+    draft, question = built(template, seed)
+    kind = question.kind
+    if kind in ("yes-no", "number"):
+        assert draft.probe is not None
+        model = fresh(draft.probe)
+        assert question.answer == model.value
+        assert question.unit == (draft.unit or model.unit)
+        if kind == "yes-no":
+            assert isinstance(question.answer, bool)
+        else:
+            assert isinstance(question.answer, int | float) and not isinstance(
+                question.answer, bool
+            )
+    elif kind in ("choice", "multi"):
+        for option in draft.options or []:
+            if option.probe is None:
+                assert option.wrong_rule in all_rules()
+                assert option.wrong_rule in question.rules
+                assert option.text not in answer_set(question)
+            else:
+                assert judged(option) == (option.text in answer_set(question)), option.text
+    else:
+        assert draft.probe is not None and draft.options
+        keys = fresh(draft.probe).value
+        text_by_key = {option.key: option.text for option in draft.options}
+        assert question.answer == [text_by_key[key] for key in keys]
+        verdict = question.judge_order(question.answer)
+        assert verdict is not None and verdict.value is True
+
+
+@pytest.mark.parametrize(("template", "seed"), CASES)
+def test_the_right_answer_is_among_the_choices(template: Template, seed: int) -> None:
+    _draft, question = built(template, seed)
+    if question.kind in ("yes-no", "number"):
+        assert question.choices is None
+        return
+    choices = question.choices or []
+    assert len(choices) >= 2 and len(set(choices)) == len(choices)
+    if question.kind == "choice":
+        assert question.answer in choices
+    elif question.kind == "multi":
+        assert set(question.answer) <= set(choices)
+        assert question.answer == [c for c in choices if c in question.answer]  # shown order
+    else:
+        assert sorted(question.answer) == sorted(choices)
+
+
+@pytest.mark.parametrize(("template", "seed"), CASES)
+def test_every_distractor_is_wrong_by_the_model(template: Template, seed: int) -> None:
+    draft, question = built(template, seed)
+    if question.kind not in ("choice", "multi"):
+        return
+    distractors = [o for o in draft.options or [] if o.text not in answer_set(question)]
+    if question.kind == "choice":
+        assert len(distractors) == len(question.choices or []) - 1
+    for option in distractors:
+        if option.probe is not None:
+            assert judged(option) is False, option.text
+        else:
+            assert option.wrong_rule in all_rules()
+
+
+@pytest.mark.parametrize(("template", "seed"), CASES)
+def test_the_same_seed_gives_the_same_question(template: Template, seed: int) -> None:
+    first = template.build(seed).to_json()
+    again = generate(template.id, seed).to_json()
+    assert json.dumps(first, sort_keys=True) == json.dumps(again, sort_keys=True)
+
+
+@pytest.mark.parametrize(("template", "seed"), CASES)
+def test_the_question_explains_itself_and_is_json(template: Template, seed: int) -> None:
+    _draft, question = built(template, seed)
+    payload = question.to_json()
+    assert tuple(payload) == JSON_KEYS
+    assert json.loads(json.dumps(payload)) == payload
+    assert question.question.strip() and question.because
+    assert set(question.rules) <= set(all_rules())
+    assert (question.topic, question.template, question.seed) == (template.topic, template.id, seed)
+
+
+def right_typings(question: Question) -> Iterator[str]:
+    """How a person could type the right answer."""
+    choices = question.choices or []
+    if question.kind == "yes-no":
+        yield "yes" if question.answer else "no"
+        yield "True" if question.answer else "n"
+    elif question.kind == "number":
+        yield f"{question.answer:g}" if isinstance(question.answer, float) else str(question.answer)
+        if question.unit:
+            yield f"{question.answer} {question.unit}"
+    elif question.kind == "choice":
+        index = choices.index(question.answer)
+        yield label(index)
+        yield str(index + 1)
+        yield question.answer.upper()
+    elif question.kind == "multi":
+        letters = [label(choices.index(text)) for text in question.answer]
+        yield ", ".join(letters) if letters else "none"
+        yield " and ".join(reversed(letters)) if letters else "nothing"
+    else:
+        letters = [label(choices.index(text)) for text in question.answer]
+        yield " ".join(letters)
+        yield ",".join(str(choices.index(text) + 1) for text in question.answer)
+
+
+def wrong_typings(draft: Draft, question: Question) -> Iterator[str]:
+    """Wrong answers: the opposite, each distractor, a set with one option toggled..."""
+    choices = question.choices or []
+    if question.kind == "yes-no":
+        yield "no" if question.answer else "yes"
+    elif question.kind == "number":
+        yield f"{question.answer + 1:g}"
+        yield f"{question.answer * 2 + 0.5:g}"
+    elif question.kind == "choice":
+        for index, text in enumerate(choices):
+            if text != question.answer:
+                yield label(index)
+                yield text
+    elif question.kind == "multi":
+        right = {choices.index(text) for text in question.answer}
+        for index in range(len(choices)):
+            toggled = sorted(right ^ {index})
+            yield ", ".join(label(i) for i in toggled) if toggled else "none"
+    else:
+        for order in itertools.permutations(range(len(choices))):
+            texts = [choices[i] for i in order]
+            verdict = question.judge_order(texts)
+            if verdict is not None and verdict.value is False:
+                yield " ".join(label(i) for i in order)
+                break
+
+
+@pytest.mark.parametrize(("template", "seed"), CASES)
+def test_checking_accepts_the_right_answer_and_rejects_wrong_ones(
+    template: Template, seed: int
+) -> None:
+    draft, question = built(template, seed)
+    for typed in right_typings(question):
+        result = check_answer(question, typed)
+        assert result.correct, (typed, result.message)
+    wrong = list(wrong_typings(draft, question))
+    assert wrong
+    for typed in wrong:
+        result = check_answer(question, typed)
+        assert not result.correct, typed
+        assert result.expected_display in result.message
+
+
+@pytest.mark.parametrize("template", ALL, ids=lambda t: t.id)
+def test_different_seeds_give_different_situations(template: Template) -> None:
+    questions = [template.build(seed) for seed in range(40)]
+    situations = {(q.question, tuple(q.choices or ())) for q in questions}
+    assert len(situations) >= 8
+    answers = {json.dumps(q.answer) for q in questions}
+    if template.kind == "yes-no":
+        assert answers == {"true", "false"}
+    elif template.kind == "choice":  # the right option is not always the same one, or in one place
+        assert len({(q.answer, q.choices.index(q.answer)) for q in questions}) >= 2  # type: ignore[union-attr]
+    elif template.kind != "order":
+        assert len(answers) >= 2
+
+
+# --------------------------------------------------------------------------- known values
+def many(template_id: str, count: int = 25) -> list[Question]:
+    return [generate(template_id, seed) for seed in range(count)]
+
+
+def test_valid_ttls_are_those_from_0_to_3600_seconds() -> None:
+    for question in many("api-gateway/valid-ttls"):
+        seconds = {text: parse_quantity(text).value for text in question.choices}  # type: ignore[union-attr]
+        assert question.answer == [t for t in question.choices if 0 <= seconds[t] <= 3600]
+
+
+def test_valid_cache_sizes_are_the_eight_api_gateway_offers() -> None:
+    for question in many("api-gateway/valid-cache-sizes"):
+        sizes = {text: parse_quantity(text).value for text in question.choices}  # type: ignore[union-attr]
+        offered = [
+            t for t in question.choices if any(math.isclose(sizes[t], s) for s in CACHE_SIZES_GB)
+        ]
+        assert question.answer == offered
+
+
+def test_a_virtual_private_gateway_never_gives_more_than_one_tunnel() -> None:
+    answers = {question.answer for question in many("site-to-site-vpn/vgw-throughput", 40)}
+    assert answers == {0.0, 1.25}
+
+
+def test_connections_needed_follow_two_tunnels_per_connection() -> None:
+    for question in many("site-to-site-vpn/connections-needed"):
+        target = float(question.question.split(" Gbps")[0].split()[-1])
+        tunnel = 5.0 if "large (5 Gbps)" in question.question else 1.25
+        assert question.answer == math.ceil(target / (2 * tunnel) - 1e-9)
+        assert question.unit == "connections"
+
+
+def test_the_nat_gateway_setup_order_attaches_and_routes_before_creating() -> None:
+    for question in many("nat-gateway/setup-order", 5):
+        steps = [text.split()[0] for text in question.answer]
+        assert steps.index("Attach") < steps.index("Create") < len(steps) - 1
+        assert question.answer[-1].startswith("In the private subnets' route table")
+
+
+def test_the_four_requirements_are_exactly_the_needed_ones() -> None:
+    needed = {
+        "an internet gateway attached to the VPC",
+        "a route for 0.0.0.0/0 to the internet gateway in the subnet's route table",
+        "a public IPv4 address or an Elastic IP address on the instance",
+        "security groups and network ACLs that allow the traffic",
+    }
+    for question in many("internet-gateway/four-requirements", 10):
+        assert set(question.answer) == needed
+
+
+def test_only_nat_gateways_per_az_fix_the_outage() -> None:
+    for question in many("nat-gateway/fix-az-outage", 10):
+        assert question.answer.startswith(
+            "create a NAT gateway in each AZ's public subnet and route"
+        )
+
+
+def test_only_a_transit_gateway_created_with_multicast_routes_multicast() -> None:
+    for question in many("transit-gateway/multicast", 10):
+        assert question.answer.endswith("created with multicast support")
+
+
+def test_large_tunnels_end_on_a_transit_gateway() -> None:
+    for question in many("site-to-site-vpn/large-tunnels", 10):
+        assert question.answer.endswith("a transit gateway")
+
+
+def test_a_shared_nat_gateway_fails_other_azs_only_when_its_own_az_fails() -> None:
+    for question in many("nat-gateway/az-outage-shared", 30):
+        home = question.question.split("0.0.0.0/0 → nat-")[1][0]
+        failed = question.question.split("availability zone ")[1][0]
+        outside_private = [c for c in question.choices if c.startswith("app-")]  # type: ignore[union-attr]
+        assert question.answer == (outside_private if home == failed else [])
+
+
+def test_a_nat_gateway_never_lets_the_internet_in() -> None:
+    behind_nat = [
+        question
+        for question in many("nat-gateway/inbound-connection", 40)
+        if "in subnet private-a" in question.question.split("\n- instance ")[-1]
+    ]
+    assert len(behind_nat) >= 5
+    assert all(question.answer is False for question in behind_nat)
