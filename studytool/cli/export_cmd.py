@@ -59,15 +59,10 @@ def command(
     """
     from studytool.export.anki import ExportOptions, NothingToExportError, export_package
     from studytool.export.names import package_file_name
-    from studytool.export.scenarios import ScenarioGeneratorMissingError, load_generator
+    from studytool.export.scenarios import load_generator
     from studytool.locations import default_decks_dir
 
-    generate = None
-    if scenarios:
-        try:
-            generate = load_generator()
-        except ScenarioGeneratorMissingError as error:
-            raise click.ClickException(str(error)) from error
+    generate = load_generator() if scenarios else None
     repository = obj.repository()
     ensure_cards_or_import(repository)
     target = out if out is not None else default_decks_dir() / package_file_name(deck)

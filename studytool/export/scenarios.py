@@ -10,7 +10,6 @@ comes from the template, question and choices, so the same generated question up
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,14 +19,9 @@ from genanki import guid_for
 from studytool.export.names import anki_deck_name, anki_tags
 from studytool.export.render import render_inline
 
-GENERATOR_MODULE = "studytool.scenarios.generator"
 SCENARIO_DECK_ROOT = "Scenarios"
 
 Generator = Callable[..., Iterable[Any]]
-
-
-class ScenarioGeneratorMissingError(RuntimeError):
-    """``--scenarios`` was asked for but the scenario generator is not installed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,22 +38,17 @@ class ScenarioNote:
 
 
 def load_generator() -> Generator:
-    """``generate_questions`` from the scenario generator, or a clear error."""
-    try:
-        module = importlib.import_module(GENERATOR_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name in (GENERATOR_MODULE, "studytool.scenarios"):
-            raise ScenarioGeneratorMissingError(
-                "--scenarios needs the scenario question generator "
-                f"({GENERATOR_MODULE}), which this studytool does not have yet"
-            ) from error
-        raise
-    generate = getattr(module, "generate_questions", None)
-    if not callable(generate):
-        raise ScenarioGeneratorMissingError(
-            f"{GENERATOR_MODULE} has no generate_questions(seed, count, topic) function"
-        )
-    return generate
+    """The scenario generator, asked for ``count`` questions *per template* of the topic.
+
+    ``generate_questions`` cycles through the templates in whole rounds, so asking it for
+    ``count`` times the number of templates gives every template exactly ``count`` instances.
+    """
+    from studytool.scenarios.generator import generate_questions, templates
+
+    def per_template(seed: int, count: int, topic: str | None) -> list[Any]:
+        return list(generate_questions(seed, count * len(templates(topic)), topic))
+
+    return per_template
 
 
 def scenario_notes(

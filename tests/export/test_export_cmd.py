@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import zipfile
 from datetime import UTC
 from pathlib import Path
@@ -78,17 +77,6 @@ def test_nothing_to_export_is_an_error_and_writes_nothing(
     code, _, err = run(imported_store.path, "export", str(target), "--deck", "Nope")
     assert code == 1
     assert "no cards match --deck Nope: nothing to export" in err
-    assert not target.exists()
-
-
-def test_scenarios_without_the_generator_fail_clearly(
-    imported_store: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "studytool.scenarios.generator", None)
-    target = tmp_path / "q.apkg"
-    code, _, err = run(imported_store.path, "export", str(target), "--scenarios", "2")
-    assert code == 1
-    assert "--scenarios needs the scenario question generator" in err
     assert not target.exists()
 
 

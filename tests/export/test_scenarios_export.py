@@ -1,18 +1,17 @@
-"""``--scenarios N``: generated questions as Basic notes, through an injected fake generator."""
+"""``--scenarios N``: generated questions as Basic notes.
+
+Rendering is pinned with a small stand-in generator passed in; the command and the real
+generator are tested end to end with the real Anki.
+"""
 
 from __future__ import annotations
 
-import sys
-import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from studytool.export.anki import ExportOptions, export_package
 from studytool.export.scenarios import (
-    ScenarioGeneratorMissingError,
     format_answer,
     load_generator,
     scenario_notes,
@@ -58,19 +57,12 @@ def fake_generate_questions(seed: int, count: int, topic: str | None) -> list[Fa
     return [q for q in questions if topic is None or q.topic == topic]
 
 
-@pytest.fixture
-def fake_generator(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("studytool.scenarios.generator")
-    module.generate_questions = fake_generate_questions  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "studytool.scenarios.generator", module)
-
-
-@pytest.mark.usefixtures("fake_generator")
 def test_scenario_questions_become_basic_notes_in_scenario_decks(
     imported_store: Repository, tmp_path: Path, open_anki: OpenAnki
 ) -> None:
+    options = ExportOptions(deck="Other", scenarios=2, seed=1)
     result = export_package(
-        imported_store, tmp_path / "q.apkg", ExportOptions(deck="Other", scenarios=2, seed=1)
+        imported_store, tmp_path / "q.apkg", options, generate=fake_generate_questions
     )
     assert (result.notes, result.scenario_notes, result.cards) == (5, 4, 5)
     assert result.decks == ["Other", "Scenarios::NAT gateway", "Scenarios::Site-to-Site VPN"]
@@ -97,16 +89,19 @@ def test_scenario_questions_become_basic_notes_in_scenario_decks(
     assert "Can app-1 still reach" in card.question() and "nat-gateway-zonal" in card.answer()
 
 
-@pytest.mark.usefixtures("fake_generator")
 def test_re_exporting_the_same_questions_updates_nothing_and_adds_nothing(
     imported_store: Repository, tmp_path: Path, open_anki: OpenAnki
 ) -> None:
     options = ExportOptions(deck="Other", scenarios=1)
     collection = open_anki()
-    import_package(collection, export_package(imported_store, tmp_path / "a.apkg", options).path)
-    log = import_package(
-        collection, export_package(imported_store, tmp_path / "b.apkg", options).path
+    first = export_package(
+        imported_store, tmp_path / "a.apkg", options, generate=fake_generate_questions
     )
+    import_package(collection, first.path)
+    second = export_package(
+        imported_store, tmp_path / "b.apkg", options, generate=fake_generate_questions
+    )
+    log = import_package(collection, second.path)
     assert len(log.new) == 0 and len(log.duplicate) == 3
     assert collection.note_count() == 3
 
@@ -132,10 +127,13 @@ def test_a_question_without_text_is_a_warning() -> None:
     assert notes == [] and warnings == ["scenario question 1 (t): no question text; skipped"]
 
 
-def test_a_missing_generator_fails_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "studytool.scenarios.generator", None)
-    with pytest.raises(ScenarioGeneratorMissingError, match="scenario question generator"):
-        load_generator()
+def test_the_real_generator_gives_n_questions_per_template() -> None:
+    from studytool.scenarios.generator import templates
+
+    generate = load_generator()
+    questions = generate(seed=5, count=2, topic="nat-gateway")
+    ids = [template.id for template in templates("nat-gateway")]
+    assert sorted(q.template for q in questions) == sorted(ids * 2)
 
 
 def test_answers_read_like_a_person_wrote_them() -> None:
@@ -148,11 +146,13 @@ def test_answers_read_like_a_person_wrote_them() -> None:
     assert format_answer(300, "seconds") == "300 seconds"
 
 
-@pytest.mark.usefixtures("fake_generator")
-def test_the_command_adds_scenarios_and_says_so(imported_store: Repository, tmp_path: Path) -> None:
+def test_the_command_adds_n_scenarios_per_template_that_anki_imports(
+    imported_store: Repository, tmp_path: Path, open_anki: OpenAnki
+) -> None:
     from click.testing import CliRunner
 
     from studytool.cli.main import cli
+    from studytool.scenarios.generator import TOPICS, templates
 
     target = tmp_path / "q.apkg"
     result = CliRunner().invoke(
@@ -161,6 +161,17 @@ def test_the_command_adds_scenarios_and_says_so(imported_store: Repository, tmp_
          "--scenarios", "1", "--seed", "4"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    count = len(templates())
     assert result.stdout.strip() == (
-        f"Wrote {target}: 3 notes, 2 of them scenario questions, 3 cards, 1 media files, 0 warnings"
+        f"Wrote {target}: {count + 1} notes, {count} of them scenario questions, "
+        f"{count + 1} cards, 1 media files, 0 warnings"
     )
+    collection = open_anki()
+    import_package(collection, target)
+    scenario_notes_ids = collection.find_notes('"note:studytool scenario"')
+    assert len(scenario_notes_ids) == count
+    decks = {name for name in collection.decks.all_names() if name.startswith("Scenarios::")}
+    assert len(decks) == len(TOPICS)
+    for card_id in collection.find_cards('"note:studytool scenario"'):
+        card = collection.get_card(card_id)
+        assert card.question() and card.answer() and "{{" not in card.answer()
