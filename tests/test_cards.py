@@ -270,3 +270,9 @@ def test_fixture_note_cards_read_well() -> None:
     assert [card.kind for card in cards].count(SCENARIO) == 1
     for card in cloze[:-1]:
         assert_never_shows_its_answer(card)
+
+
+def test_an_answer_made_of_punctuation_and_digits_keeps_its_colons() -> None:
+    parsed = parse_note("- IPv6 default route is ==::/0==\n", "a.md")
+    [card] = drafts_from_note(parsed, "d")
+    assert (card.answer, card.prompt) == ("::/0", "IPv6 default route is [...]")

@@ -145,8 +145,14 @@ def _is_sentence_break(text: str, match: re.Match[str]) -> bool:
 
 
 def trim(text: str, start: int, end: int, strip_end: str = _TRIM_END) -> Span:
-    """Narrow ``[start, end)`` past spaces and punctuation that do not belong to an answer."""
+    """Narrow ``[start, end)`` past spaces and punctuation that do not belong to an answer.
+
+    A leading ``:`` goes only when it stands alone (``": the definition"``), so that answers
+    such as ``::/0`` keep their colons.
+    """
     while start < end and text[start] in _TRIM_START:
+        if text[start] == ":" and start + 1 < end and not text[start + 1].isspace():
+            break
         start += 1
     while end > start and text[end - 1] in strip_end:
         end -= 1
