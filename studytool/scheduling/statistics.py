@@ -4,7 +4,8 @@ The store (:mod:`studytool.store.stats`) counts; this module says what the count
 how they are laid out, with no database or UI imports, so the CLI, the TUI screen and tests
 share one definition:
 
-- *retention* is the share of grades >= 3 (SM-2's pass line), grouped by the interval the card
+- *retention* is the share of grades >= 3 (SM-2's pass line) over the last
+  :data:`PERIOD_DAYS` days (as is scenario accuracy), grouped by the interval the card
   had *before* the review (``new`` for a card's first grade, ``same-day`` for repeats, learning
   steps and early reviews, which say little about memory over the interval) and by deck;
 - the *streak* is the number of consecutive study days with at least one review, ending today,
@@ -23,6 +24,9 @@ from typing import Any
 from studytool.scheduling.sm2 import PASSING_QUALITY
 
 HEATMAP_DAYS = 365
+#: Retention and scenario accuracy count the grades of this many study days up to today by
+#: default (Anki's statistics default to the last month too); ``studytool stats --days``.
+PERIOD_DAYS = 30
 FORECAST_DAYS = 30
 HEAT_LEVELS = 4
 CARD_STATES = ("new", "learning", "review", "retired")
@@ -60,14 +64,15 @@ RETENTION_GROUPS: tuple[str, ...] = (
 )
 
 
-def retention_group(state_before: str | None, interval_before: int | None, early: bool) -> str:
+def retention_group(was_new: bool, interval_before: int | None, early: bool) -> str:
     """Which retention group a grade belongs to.
 
-    ``new`` for a card's first grade; ``same-day`` for a grade given before the card was due
-    (an SM-2 same-day repeat, an FSRS learning step, studying ahead) or with no whole-day
-    interval yet; else the range holding the interval the card had before the grade.
+    ``new`` for the grade of a card that had never been scheduled (no due date yet);
+    ``same-day`` for a grade given before the card was due (an SM-2 same-day repeat, an FSRS
+    learning step, studying ahead) or with no whole-day interval yet; else the range holding
+    the interval the card had before the grade.
     """
-    if state_before in (None, NEW_GROUP):
+    if was_new:
         return NEW_GROUP
     if early or interval_before is None or interval_before < 1:
         return SAME_DAY_GROUP
@@ -156,6 +161,7 @@ class StatsReport:
     streak: int = 0
     scenario_accuracy: tuple[TopicAccuracy, ...] = ()
     total_reviews: int = 0
+    period_days: int = PERIOD_DAYS
 
     @property
     def reviews_last_year(self) -> int:
@@ -182,6 +188,7 @@ class StatsReport:
             "day_start_hour": self.day_start_hour,
             "timezone": self.timezone,
             "total_reviews": self.total_reviews,
+            "period_days": self.period_days,
             "reviews_last_year": self.reviews_last_year,
             "days_studied_last_year": self.days_studied_last_year,
             "streak": self.streak,

@@ -60,11 +60,37 @@ class _VaultPlan:
     read: list[_ReadNote] = field(default_factory=list)
 
 
+#: An import that would retire more than this share of the active cards backs up first.
+MASS_RETIRE_SHARE = 0.10
+
+
+@dataclass(slots=True)
+class _RetireGuard:
+    """Calls the backup hook once, before the import retires more than 10% of the cards.
+
+    The backup reads through its own connection, so even from inside the import's open
+    transaction it copies the database as it was before this import.
+    """
+
+    active_before: int
+    backup: Callable[[], object] | None
+    retired: int = 0
+    fired: bool = False
+
+    def before_retiring(self, count: int) -> None:
+        self.retired += count
+        over = self.retired > MASS_RETIRE_SHARE * self.active_before
+        if over and not self.fired and self.backup is not None:
+            self.fired = True
+            self.backup()
+
+
 def run_import(
     engine: Engine,
     paths: Sequence[Path],
     now: datetime,
     progress: Progress | None = None,
+    backup_before_mass_retire: Callable[[], object] | None = None,
 ) -> ImportReport:
     """Import every path (vault folder, folder in a vault, or note) in one transaction."""
     report = ImportReport(sources=[str(path) for path in paths])
@@ -74,8 +100,12 @@ def run_import(
     if report.notes_read or any(plan.scan.complete for plan in plans):
         with write_session(engine) as session:
             connection = session.connection()
+            active = connection.execute(
+                select(func.count()).select_from(_card).where(_card.c.retired.is_(False))
+            ).scalar_one()
+            guard = _RetireGuard(int(active), backup_before_mass_retire)
             for plan in plans:
-                _apply_vault(connection, plan, now, report)
+                _apply_vault(connection, plan, now, report, guard)
             connection.execute(
                 insert(_run).values(
                     started_at=now, finished_at=now, sources=report.sources,
@@ -193,7 +223,9 @@ def _valid_scenarios(
     return [d for d in drafts if not (d.kind == SCENARIO and d.line in rejected)]
 
 
-def _apply_vault(connection: Any, plan: _VaultPlan, now: datetime, report: ImportReport) -> None:
+def _apply_vault(
+    connection: Any, plan: _VaultPlan, now: datetime, report: ImportReport, guard: _RetireGuard
+) -> None:
     vault = str(plan.scan.root)
     stored = {
         row.path: row
@@ -225,7 +257,7 @@ def _apply_vault(connection: Any, plan: _VaultPlan, now: datetime, report: Impor
     matching = match_cards(drafts, [card for card, _ in existing.values()])
     _update_matched(connection, drafts, matching.pairs, existing, note_ids, now, report)
     _insert_new(connection, [drafts[i] for i in matching.new_drafts], note_ids, now, report)
-    _retire(connection, matching.unmatched_cards, existing, now, report)
+    _retire(connection, matching.unmatched_cards, existing, now, report, guard)
 
 
 def _active_card_count(connection: Any, note_ids: list[int]) -> int:
@@ -399,9 +431,11 @@ def _retire(
     existing: dict[int, tuple[ExistingCard, dict[str, Any]]],
     now: datetime,
     report: ImportReport,
+    guard: _RetireGuard,
 ) -> None:
     to_retire = [card_id for card_id in card_ids if not existing[card_id][1]["retired"]]
     if to_retire:
+        guard.before_retiring(len(to_retire))
         connection.execute(
             update(_card).where(_card.c.id.in_(to_retire)).values(retired=True, updated_at=now)
         )

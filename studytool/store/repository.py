@@ -75,7 +75,14 @@ class Repository:
         """Import vaults, folders or notes in one transaction (see ``store.importer``)."""
         from studytool.store.importer import run_import
 
-        return run_import(self.engine, paths, self.clock(), progress)
+        return run_import(
+            self.engine, paths, self.clock(), progress, self._backup_before_mass_retire
+        )
+
+    def _backup_before_mass_retire(self) -> None:
+        from studytool.store.backup import backup_database
+
+        backup_database(self.path, "import-retires-many")
 
     def import_bundled_notes(self, progress: Progress | None = None) -> ImportReport:
         """Import the notes shipped with studytool."""

@@ -22,25 +22,26 @@ TODAY = date(2026, 3, 2)  # a Monday
 
 
 @pytest.mark.parametrize(
-    ("state", "interval", "early", "group"),
+    ("was_new", "interval", "early", "group"),
     [
-        ("new", 0, False, "new"),
-        (None, None, False, "new"),
-        ("learning", 1, True, "same-day"),
-        ("review", 0, False, "same-day"),
-        ("review", 1, False, "1d"),
-        ("learning", 2, False, "2-7d"),
-        ("review", 7, False, "2-7d"),
-        ("review", 8, False, "8-30d"),
-        ("review", 30, False, "8-30d"),
-        ("review", 31, False, "31-90d"),
-        ("review", 90, False, "31-90d"),
-        ("review", 91, False, ">90d"),
-        ("review", 4000, True, "same-day"),
+        (True, 0, False, "new"),
+        (True, None, True, "new"),
+        (False, 1, True, "same-day"),
+        (False, 0, False, "same-day"),
+        (False, None, False, "same-day"),
+        (False, 1, False, "1d"),
+        (False, 2, False, "2-7d"),
+        (False, 7, False, "2-7d"),
+        (False, 8, False, "8-30d"),
+        (False, 30, False, "8-30d"),
+        (False, 31, False, "31-90d"),
+        (False, 90, False, "31-90d"),
+        (False, 91, False, ">90d"),
+        (False, 4000, True, "same-day"),
     ],
 )
-def test_retention_groups(state: str | None, interval: int | None, early: bool, group: str) -> None:
-    assert retention_group(state, interval, early) == group
+def test_retention_groups(was_new: bool, interval: int | None, early: bool, group: str) -> None:
+    assert retention_group(was_new, interval, early) == group
 
 
 def test_retention_rate() -> None:

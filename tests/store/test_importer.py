@@ -258,3 +258,26 @@ def test_scenario_blocks_become_scenario_cards_and_bad_ones_warn_with_note_lines
     [warning] = [w for w in report.warnings if "rt-missing" in w]
     assert warning.startswith("practice.md:12: ")
     assert warning.endswith("(scenario block skipped)")
+
+
+def test_an_import_retiring_over_ten_percent_backs_up_the_database_first(
+    repository: Repository, vault: Path, write_note: WriteNote
+) -> None:
+    from studytool.locations import backups_dir
+
+    write_note("AWS/NAT.md", NAT)
+    for index in range(9):
+        write_note(f"AWS/keep{index}.md", f"- fact {index} is =={index}==\n")
+    repository.import_paths([vault])
+    write_note("AWS/keep0.md", "- nothing highlighted any more\n")
+    repository.import_paths([vault])
+    assert not backups_dir(repository.path).exists()  # 1 of 11 retired: no backup
+    (vault / "AWS/NAT.md").unlink()
+    report = repository.import_paths([vault])
+    assert report.cards_retired == 2
+    [backup] = backups_dir(repository.path).glob("*import-retires-many*.db")
+    copy = Repository.open(backup)
+    try:
+        assert len(copy.list_cards(include_retired=False)) == 10
+    finally:
+        copy.close()
