@@ -32,16 +32,25 @@ def command(obj: CliContext, deck: str | None, tag: str | None, limit: int | Non
     Enter reveals (and checks a typed answer), 0-5 grade, Esc leaves the answer box so
     that single keys work: u undo, s skip, e edit the note, d decks, t statistics, q quit.
     ctrl+p opens the command palette (decks, tags, highlight colours, themes).
-    On an empty database the bundled notes are imported first.
+    On an empty database the bundled notes are imported first. Scenario cards (one per
+    question template, deck Scenarios/<topic>) are mixed in: answer them with their own
+    keys, ? gives a hint.
     """
     from studytool.store.reviews import ReviewService
     from studytool.tui.app import EXIT_AFTER_FIRST_CARD_ENV, StudyApp
 
     repository = obj.repository()
+    if (deck or tag) and repository.has_cards():
+        from studytool.store.scenario_cards import ensure_template_cards
+
+        ensure_template_cards(repository)  # so that --deck Scenarios/... is known
     _check_filters(repository, deck, tag)
     service = ReviewService(repository)
     exit_after_first_card = os.environ.get(EXIT_AFTER_FIRST_CARD_ENV) == "1"
-    app = StudyApp(service, deck, tag, limit, exit_after_first_card=exit_after_first_card)
+    app = StudyApp(
+        service, deck, tag, limit, exit_after_first_card=exit_after_first_card,
+        sync_templates=True,
+    )  # fmt: skip
     app.run()
     if exit_after_first_card and app.first_card_at is not None:
         click.echo(f"first-card-at {app.first_card_at:.6f}", err=True)

@@ -11,6 +11,16 @@ Screens: :mod:`.screens.review` (the card), :mod:`.screens.summary` (end of sess
 :mod:`.screens.deck_picker` (**d**), :mod:`.screens.nothing_due`, and the statistics screen
 (**t**). The command palette (ctrl+p) is :mod:`.commands`.
 
+Scenario cards: with ``sync_templates`` (``studytool review`` and ``studytool quiz``) the
+template cards are brought up to date (one query when nothing changed, see
+:mod:`studytool.store.scenario_cards`): a quiz does it before its first question, a review
+right after its first card is on screen (new template cards come after existing cards anyway).
+A wrong scenario answer brings the cloze cards of the note statements its rules test forward to
+today, in the same desk call as the grade; undoing that grade puts them back.
+``quiz_questions`` makes the sitting a quiz of that many scenario questions
+(:class:`~studytool.tui.screens.quiz.QuizDesk`). ``seed_source`` (a callable taking the card)
+replaces the seed of each scenario question (tests).
+
 ``STUDYTOOL_EXIT_AFTER_FIRST_CARD=1`` (read by ``studytool review``) makes the app exit as soon
 as the first card has been drawn and print ``first-card-at <unix time>`` on stderr: the
 start-up benchmark uses it. It changes nothing else.
@@ -42,6 +52,7 @@ if TYPE_CHECKING:
         ReviewService,
         StudySession,
     )
+    from studytool.store.scenario_cards import Forwarded, SyncReport
     from studytool.tui.screens.summary import SessionTally
 
 T = TypeVar("T")
@@ -113,6 +124,8 @@ class Turn:
     graded: int
     can_undo: bool
     skipped: int = 0
+    #: something to tell the user after the call (e.g. cards brought forward)
+    notice: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,10 +155,18 @@ class ReviewDesk:
     Methods are blocking (SQLite); the app runs them in a thread through :meth:`StudyApp.call`.
     """
 
-    def __init__(self, service: ReviewService, scope: Scope) -> None:
+    def __init__(
+        self,
+        service: ReviewService,
+        scope: Scope,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         self.service = service
         self.scope = scope
+        self.clock: Callable[[], datetime] = clock or service.repository.clock
         self._session: StudySession | None = None
+        #: cards each grade of this sitting brought forward (newest last; undo pops)
+        self._forwarded: list[tuple[Forwarded, ...]] = []
 
     @property
     def session(self) -> StudySession:
@@ -170,10 +191,17 @@ class ReviewDesk:
         """Import the bundled notes into an empty database (None when it has cards)."""
         return self.repository.ensure_cards()
 
+    def sync_templates(self) -> SyncReport | None:
+        """Bring the scenario template cards up to date (None: nothing had changed)."""
+        from studytool.store.scenario_cards import ensure_template_cards
+
+        return ensure_template_cards(self.repository)
+
     def begin(self, scope: Scope) -> Turn:
         """Start a new sitting over ``scope`` and return its first turn."""
         self.scope = scope
         self._session = None
+        self._forwarded = []
         return self.turn()
 
     def turn(self) -> Turn:
@@ -188,7 +216,12 @@ class ReviewDesk:
         if card is None and session.state.skipped:
             session.state = replace(session.state, skipped=frozenset())
             card = self.service.next_card(session)
+        warm_up(card)
         return Turn(card, session.graded, session.can_undo, len(session.state.skipped))
+
+    def remaining(self, due: int, new: int, skipped: int) -> int:
+        """Cards left in this sitting, from today's counts (the progress bar)."""
+        return due + new + skipped
 
     def counts(self) -> tuple[Counts, int]:
         """Today's counts in this sitting's scope, and how many cards it has skipped."""
@@ -203,18 +236,55 @@ class ReviewDesk:
         typed_answer: str | None,
         correct: bool | None = None,
         detail: dict[str, Any] | None = None,
-    ) -> tuple[GradeResult, Turn]:
-        """Grade (committed before returning), then the next turn."""
+    ) -> tuple[GradeResult | None, Turn]:
+        """Grade (committed before returning), then the next turn (a quiz's practice question
+        has no grade result: None).
+
+        A wrong scenario answer (``correct`` False, rule ids in ``detail["rules"]``) then
+        brings the cloze cards of the statements its rules test forward to today.
+        """
         result = self.service.grade(
             self.session, card_id, quality, duration_ms=duration_ms,
             typed_answer=typed_answer, correct=correct, detail=detail,
         )  # fmt: skip
-        return result, self.turn()
+        notice = self.follow_up(correct, detail)
+        self.graded(card_id)
+        return result, replace(self.turn(), notice=notice)
+
+    def graded(self, card_id: int) -> None:
+        """Called after each grade, before the next turn is drawn (a quiz counts questions)."""
+
+    def follow_up(self, correct: bool | None, detail: dict[str, Any] | None) -> str | None:
+        """Record what a grade brought forward (for undo); a notice saying so, if anything."""
+        forwarded: tuple[Forwarded, ...] = ()
+        rules = (detail or {}).get("rules") if correct is False else None
+        if rules:
+            from studytool.store.scenario_cards import forward_statements
+
+            hour = self.service.settings().day_start_hour
+            forwarded = tuple(forward_statements(self.repository, rules, self.clock(),
+                                                 self.service.tz, hour))  # fmt: skip
+        self._forwarded.append(forwarded)
+        if not forwarded:
+            return None
+        count = len(forwarded)
+        return f"{count} note statement card{'s' if count != 1 else ''} brought forward to today."
 
     def undo(self) -> tuple[int | None, Turn]:
-        """Undo the last grade of this sitting; that card comes next."""
+        """Undo the last grade of this sitting (and what it brought forward); that card next."""
         card_id = self.service.undo(self.session)
+        if card_id is not None:
+            self.take_back_forwarded()
         return card_id, self.turn()
+
+    def take_back_forwarded(self) -> None:
+        """Put back the cards the last grade brought forward."""
+        if self._forwarded:
+            changes = self._forwarded.pop()
+            if changes:
+                from studytool.store.scenario_cards import restore_forwarded
+
+                restore_forwarded(self.repository, changes)
 
     def skip(self, card_id: int) -> Turn:
         self.service.skip(self.session, card_id)
@@ -285,6 +355,18 @@ class ReviewDesk:
         return collect_stats(self.repository, deck=self.scope.deck, tz=self.service.tz, now=now)
 
 
+def warm_up(card: CardView | None) -> None:
+    """Import what showing ``card`` needs while still in the worker thread.
+
+    The first scenario card loads the question templates and the rule model (a fifth of a
+    second); doing it here keeps the interface thread from stalling when the card is drawn.
+    """
+    if card is not None and card.kind == "scenario":
+        import studytool.scenarios.generator
+        import studytool.scenarios.study
+        import studytool.scenarios.templates  # noqa: F401  (registers the templates)
+
+
 def study_commands() -> type[Provider]:
     """The palette provider, imported when the palette first opens (not at start-up)."""
     from studytool.tui.commands import StudyCommands
@@ -325,12 +407,20 @@ class StudyApp(App[None]):
         import_if_empty: bool = True,
         cursor_blink: bool = True,
         exit_after_first_card: bool = False,
+        sync_templates: bool = False,
+        quiz_questions: int | None = None,
+        seed_source: Callable[[CardView], int] | None = None,
     ) -> None:
         super().__init__()
         self.service = service
         self.clock: Callable[[], datetime] = clock or service.repository.clock
+        if quiz_questions is not None:
+            kinds, limit = ("scenario",), quiz_questions
         self.scope = Scope(deck, tag, limit, kinds)
         self.import_if_empty = import_if_empty
+        self.sync_templates = sync_templates
+        self.quiz_questions = quiz_questions
+        self.seed_source = seed_source
         self.cursor_blink = cursor_blink
         self.exit_after_first_card = exit_after_first_card
         self.first_card_at: float | None = None
@@ -356,7 +446,12 @@ class StudyApp(App[None]):
     async def open_desk(self) -> ReviewDesk:
         """The desk (created on first use; it starts its session lazily, in a thread)."""
         if self.desk is None:
-            self.desk = ReviewDesk(self.service, self.scope)
+            if self.quiz_questions is not None:
+                from studytool.tui.screens.quiz import QuizDesk
+
+                self.desk = QuizDesk(self.service, self.scope, self.quiz_questions, self.clock)
+            else:
+                self.desk = ReviewDesk(self.service, self.scope, self.clock)
         return self.desk
 
     # Scope changes (deck picker, command palette)

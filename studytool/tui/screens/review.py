@@ -4,6 +4,8 @@ Keys: while the answer box has the focus, typing goes there and **Enter** reveal
 leaves the box (and later cards start outside it too, until **i** goes back), so single keys
 work: **Enter**/space reveal, **0**-**5** grade, **Enter** accepts the grade a typed answer
 suggests, **u** undoes, **s** skips, **e** opens the note in ``$EDITOR``, **q** quits.
+Scenario cards answer with their own widgets (y/n, a choice list, ticks, a number, an order)
+and offer a hint with **?**; **PageUp**/**PageDown** scroll a long card.
 
 Every service call goes through the app's review desk in a worker thread; while one runs, new
 commands are ignored, so a double key press cannot grade twice.
@@ -19,6 +21,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center, VerticalScroll
+from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
@@ -42,6 +45,25 @@ def _grade_bindings() -> list[Binding]:
     ]
 
 
+class CardArea(VerticalScroll):
+    """The scrolling area that holds the card; PgDn shows in the footer when the card is long."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "page_down", "Scroll", key_display="PgDn", id="review.card_page_down",
+                tooltip="Scroll the card (PgUp goes back)"),
+    ]  # fmt: skip
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page_down":
+            return self.max_scroll_y > 0
+        return True
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ReviewScreen):
+            screen.bindings_changed()
+
+
 class ReviewScreen(Screen[None]):
     """Study the current scope, card by card."""
 
@@ -55,6 +77,11 @@ class ReviewScreen(Screen[None]):
         *_grade_bindings(),
         Binding("i", "type_answer", "Type", id="review.type_answer",
                 tooltip="Type the answer before revealing"),
+        Binding("question_mark", "hint", "Hint", id="review.hint", priority=True,
+                tooltip="A hint (the grade suggested for a right answer becomes 3)"),
+        Binding("pageup", "scroll_card(-1)", show=False, id="review.page_up"),
+        Binding("pagedown", "scroll_card(1)", "Scroll", key_display="PgDn",
+                id="review.page_down", tooltip="Scroll the card (PgUp goes back)"),
         Binding("u", "undo", "Undo", id="review.undo", tooltip="Undo the last grade"),
         Binding("s", "skip", "Skip", id="review.skip", tooltip="Later in this session"),
         Binding("e", "edit", "Edit", id="review.edit", tooltip="Open the note in $EDITOR"),
@@ -82,7 +109,7 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app = self.study_app
         yield StudyHeader(id="study-header")
-        with VerticalScroll(id="card-area"):
+        with CardArea(id="card-area"):
             yield LoadingIndicator(id="card-loading")
         with Center(id="grade-row"):
             yield GradeBar(id="grade-bar")
@@ -128,7 +155,37 @@ class ReviewScreen(Screen[None]):
                     f"Imported {report.cards_new} cards from {report.notes_read} bundled notes"
                     f"{warnings}.", title="First run", markup=False, timeout=8,
                 )  # fmt: skip
+        quiz = app.quiz_questions is not None
+        if app.sync_templates and quiz:
+            await self.sync_templates()  # a quiz is made of scenario cards: sync first
         await self.show_turn(await app.call(desk.begin, app.scope))
+        if app.sync_templates and not quiz:
+            # New template cards come after the cards already there, so a review can show its
+            # first card before the check (and any sync) runs; they join from the next card.
+            self.run_worker(self._sync_then_count(), group="sync")
+
+    async def _sync_then_count(self) -> None:
+        await self.sync_templates()
+        self.want_counts()
+
+    async def sync_templates(self) -> None:
+        """Bring the scenario template cards up to date (saying what changed, if anything)."""
+        app = self.study_app
+        desk = await app.open_desk()
+        try:
+            report = await app.call(desk.sync_templates)
+        except Exception as error:
+            app.notify(f"Could not update the scenario cards: {error}", severity="error",
+                       markup=False, timeout=15)  # fmt: skip
+            return
+        if report is not None and (report.created or report.retired):
+            parts = []
+            if report.created:
+                parts.append(f"{len(report.created)} new scenario cards")
+            if report.retired:
+                parts.append(f"{len(report.retired)} retired")
+            app.notify(" and ".join(parts) + ".", title="Scenario questions", markup=False,
+                       timeout=6)  # fmt: skip
 
     def restart(self, scope: Scope) -> None:
         """Study ``scope`` from now on (called by the app on a deck or tag switch)."""
@@ -173,7 +230,7 @@ class ReviewScreen(Screen[None]):
                     counts.due_today, counts.new_left_today, counts.reviewed_today
                 )
                 graded = len(app.tally.grades) if app.tally else 0
-                remaining = counts.due_today + counts.new_left_today + skipped
+                remaining = desk.remaining(counts.due_today, counts.new_left_today, skipped)
                 self.query_one(SessionProgress).set_progress(graded, remaining)
         finally:
             self._counts_running = False
@@ -270,10 +327,16 @@ class ReviewScreen(Screen[None]):
             return self.revealed
         if action == "leave_answer":
             return answering
+        if action == "scroll_card":
+            return self.card_scrolls()
+        if action == "hint":
+            return has_card and not self.revealed and self.body is not None and self.body.can_hint
         if action == "type_answer":
             return has_card and not self.revealed and not answering
-        if action in ("skip", "edit"):
+        if action == "skip":
             return has_card
+        if action == "edit":
+            return has_card and bool(self.card and self.card.note)
         if action == "undo":
             return bool(self.turn and self.turn.can_undo)
         return True
@@ -318,6 +381,25 @@ class ReviewScreen(Screen[None]):
             suggested = self.suggestion.grade if self.suggestion else None
             self.query_one(GradeBar).show(suggested, due_by_grade, app.clock())
 
+    def action_hint(self) -> None:
+        if self.body is not None and not self.revealed and self.body.can_hint:
+            self.body.hint()
+            self.bindings_changed()
+
+    def card_scrolls(self) -> bool:
+        """Whether the card is taller than its area (PgUp/PgDn then scroll it)."""
+        try:
+            return self.query_one("#card-area", VerticalScroll).max_scroll_y > 0
+        except NoMatches:
+            return False
+
+    def action_scroll_card(self, pages: int) -> None:
+        area = self.query_one("#card-area", VerticalScroll)
+        if pages < 0:
+            area.scroll_page_up(animate=False)
+        else:
+            area.scroll_page_down(animate=False)
+
     def action_accept(self) -> None:
         if self.suggestion is not None:
             self.action_grade(self.suggestion.grade)
@@ -342,6 +424,8 @@ class ReviewScreen(Screen[None]):
         )  # fmt: skip
         if app.tally is not None:
             app.tally.record(card.id, quality)
+        if turn.notice:
+            app.notify(turn.notice, markup=False, timeout=5)
         await self.show_turn(turn)
 
     def action_undo(self) -> None:

@@ -4,8 +4,9 @@
 knows nothing about how a card asks its question or checks an answer; it calls
 :meth:`CardBody.reveal` when the user asks for the answer (Enter) and grades with the
 :class:`Suggestion` it gets back. Cloze cards use :class:`~studytool.tui.widgets.cloze_card.
-ClozeCard`; scenario cards (issue 6) register their own body with :func:`register_card_body`,
-with whatever input widgets their question kind needs.
+ClozeCard`; scenario cards register their own body (:mod:`.scenario_card`) with
+:func:`register_card_body`, with the input widgets their question kind needs, and offer a hint
+(:attr:`CardBody.can_hint`, :meth:`CardBody.hint`).
 """
 
 from __future__ import annotations
@@ -68,6 +69,14 @@ class CardBody(Vertical):
         """Show the answer; return a suggested grade when the typed answer allows one."""
         self.revealed = True
         return None
+
+    @property
+    def can_hint(self) -> bool:
+        """Whether :meth:`hint` has something to show now (scenario cards, before the reveal)."""
+        return False
+
+    def hint(self) -> None:
+        """Show a hint (bodies that offer one; the screen's **?** key)."""
 
 
 CardBodyFactory = Callable[["CardView"], CardBody]
