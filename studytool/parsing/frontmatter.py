@@ -16,6 +16,7 @@ import yaml
 from studytool.parsing.model import ParseWarning
 
 _TAG_SPLIT_RE = re.compile(r"[,\s]+")
+_HIGHLIGHT_RE = re.compile(r"==[^=\n]+==|<mark\b", re.IGNORECASE)
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TAG_KEYS = ("tags", "tag")
 
@@ -33,6 +34,7 @@ class Frontmatter:
 def read_frontmatter(source: str, first_line: int, note: str) -> Frontmatter:
     """Parse the YAML ``source`` whose first line is note line ``first_line`` (1-based)."""
     result = Frontmatter()
+    _warn_about_highlights(source, first_line, note, result.warnings)
     try:
         loaded = yaml.load(source, Loader=_SAFE_LOADER)  # the C-accelerated safe loader
     except yaml.YAMLError as error:
@@ -59,6 +61,16 @@ def read_frontmatter(source: str, first_line: int, note: str) -> Frontmatter:
             result.tags.extend(tags_of_value(value))
     result.deck = _deck_of(result.data.get("deck"), first_line, note, result.warnings)
     return result
+
+
+def _warn_about_highlights(
+    source: str, first_line: int, note: str, warnings: list[ParseWarning]
+) -> None:
+    """Frontmatter is metadata, never cards: say so where it holds highlight syntax."""
+    for offset, text in enumerate(source.splitlines()):
+        if _HIGHLIGHT_RE.search(text):
+            message = "highlight inside the YAML frontmatter is not a card (it is metadata)"
+            warnings.append(ParseWarning(note, first_line + offset, message))
 
 
 def tags_of_value(value: Any) -> list[str]:

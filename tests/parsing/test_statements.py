@@ -390,3 +390,11 @@ def test_a_highlight_in_an_indented_code_block_warns() -> None:
     assert [(w.line, w.message) for w in note.warnings] == [
         (3, "highlight in an indented code block (4 spaces or a tab), no card")
     ]
+
+
+def test_a_highlight_inside_the_frontmatter_is_a_warning_not_a_card() -> None:
+    note = parse_note("---\ntags: [aws]\n# a ==comment== in YAML\n---\n- x is ==5==\n", "a.md")
+    assert [s.text for s in note.statements] == ["x is 5"]
+    assert [(w.line, w.message) for w in note.warnings] == [
+        (3, "highlight inside the YAML frontmatter is not a card (it is metadata)")
+    ]
