@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from studytool.cli.context import CliContext
 from studytool.cli.output import ensure_cards_or_import
+
+if TYPE_CHECKING:
+    from studytool.store.records import CardRecord
 
 
 @click.command("cards")
@@ -35,7 +39,18 @@ def command(
     _print_table(cards)
 
 
-def _print_table(cards: list) -> None:  # type: ignore[type-arg]
+def _source(card: CardRecord) -> str:
+    """``note:line``, or the template a generated-scenario card draws from."""
+    if card.note:
+        return f"{card.note}:{card.line}"
+    try:
+        template = json.loads(card.extra or "").get("template")
+    except (ValueError, AttributeError):
+        template = None
+    return f"template {template}" if template else "-"
+
+
+def _print_table(cards: list[CardRecord]) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -46,7 +61,7 @@ def _print_table(cards: list) -> None:  # type: ignore[type-arg]
         table.add_column(name, style=style, overflow="fold")
     for card in cards:
         table.add_row(
-            Text(str(card.id)), Text(card.deck), Text(f"{card.note}:{card.line}"),
+            Text(str(card.id)), Text(card.deck), Text(_source(card)),
             Text(card.prompt), Text(card.answer), Text(card.display_state),
             Text(card.to_json()["due"] or "-"),
         )  # fmt: skip
