@@ -16,14 +16,25 @@ day: once one was graded today, or is ahead in today's queue, the others are lef
 next day (buried without touching the store). Repeats never change an SM-2 state: the service
 records them in the log but does not call :func:`studytool.scheduling.sm2.review` for them.
 A study day begins at the configured hour in local time (:mod:`studytool.scheduling.days`).
+
+Cards skipped "for later" (``ReviewSession.deferred``) keep their place in the limits and come
+after everything else, in the order they were skipped; cards skipped for the session
+(``ReviewSession.skipped``) are left out.
+
+:func:`plan_queue` is the working form of :func:`build_queue`: it takes the candidates already
+sorted (:class:`SortedCandidates`, which a caller can keep between calls), counts the whole
+queue but keeps only its first entries, and, given how far each deck's candidates were read
+(``review_bounds``/``new_bounds``), says which decks need more of them to be exact.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from studytool.scheduling.days import DEFAULT_DAY_START_HOUR, day_start, study_day
 
@@ -105,7 +116,8 @@ class ReviewSession:
 
     ``grades`` counts grades given in this session, ``studied`` the distinct cards graded (for
     the optional session ``limit`` on cards), ``skipped`` cards are not offered again in this
-    session, ``front`` is a card to show first (set by undo).
+    session, ``deferred`` cards (skipped for later) come after all others, in this order;
+    ``front`` is a card to show first (set by undo).
     """
 
     pending: tuple[PendingRepeat, ...] = ()
@@ -115,6 +127,7 @@ class ReviewSession:
     front: int | None = None
     limit: int | None = None
     repeat_gap: int = DEFAULT_REPEAT_GAP
+    deferred: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.limit is not None and (isinstance(self.limit, bool) or self.limit < 0):
@@ -148,6 +161,7 @@ class ReviewSession:
             grades=grades,
             studied=self.studied | {card_id},
             front=None if self.front == card_id else self.front,
+            deferred=_without(self.deferred, card_id),
         )
 
     def after_skip(self, card_id: int) -> ReviewSession:
@@ -157,11 +171,33 @@ class ReviewSession:
             skipped=self.skipped | {card_id},
             pending=tuple(item for item in self.pending if item.card_id != card_id),
             front=None if self.front == card_id else self.front,
+            deferred=_without(self.deferred, card_id),
+        )
+
+    def after_defer(self, card_id: int) -> ReviewSession:
+        """The session after skipping ``card_id`` for later: it comes after every other card.
+
+        It keeps its place in the daily limits (skipping does not bring in another card); a
+        card deferred again goes behind the other deferred cards.
+        """
+        return replace(
+            self,
+            deferred=(*_without(self.deferred, card_id), card_id),
+            front=None if self.front == card_id else self.front,
         )
 
     def with_front(self, card_id: int) -> ReviewSession:
         """This session with ``card_id`` shown next (used after an undo)."""
-        return replace(self, front=card_id, skipped=self.skipped - {card_id})
+        return replace(
+            self,
+            front=card_id,
+            skipped=self.skipped - {card_id},
+            deferred=_without(self.deferred, card_id),
+        )
+
+
+def _without(ids: tuple[int, ...], card_id: int) -> tuple[int, ...]:
+    return tuple(item for item in ids if item != card_id)
 
 
 @dataclass(frozen=True)
@@ -203,6 +239,133 @@ class DayClock:
         return day_start(day, self.tz, self.day_start_hour)
 
 
+ReviewKey = tuple[datetime, int, int]
+NewKey = tuple[int, int]
+
+
+def review_order(candidate: Candidate) -> ReviewKey:
+    """The order of due reviews: most overdue first, then note order (``due`` must be set)."""
+    assert candidate.due is not None
+    return (candidate.due, candidate.position, candidate.card_id)
+
+
+def new_order(candidate: Candidate) -> NewKey:
+    """The order new cards are introduced in: note order."""
+    return (candidate.position, candidate.card_id)
+
+
+def learning_order(candidate: Candidate) -> tuple[datetime, int]:
+    """The order of learning-step cards: the earliest due first (``due`` must be set)."""
+    assert candidate.due is not None
+    return (candidate.due, candidate.card_id)
+
+
+@dataclass(frozen=True)
+class SortedCandidates:
+    """Candidates sorted the way the queue takes them; a caller may keep and update them.
+
+    ``by_id`` holds every candidate (cards reachable only as a repeat, the front or a deferred
+    card included); ``reviews`` the day-scheduled ones with a due moment in
+    :func:`review_order`, ``news`` the new ones in :func:`new_order`, ``learning`` the
+    intraday ones with a due moment in :func:`learning_order`.
+    """
+
+    by_id: Mapping[int, Candidate]
+    reviews: Sequence[Candidate] = ()
+    news: Sequence[Candidate] = ()
+    learning: Sequence[Candidate] = ()
+
+    @classmethod
+    def of(cls, candidates: Iterable[Candidate]) -> SortedCandidates:
+        """Sort ``candidates`` (a later duplicate of a card id replaces an earlier one)."""
+        by_id = {candidate.card_id: candidate for candidate in candidates}
+        scheduled = [c for c in by_id.values() if c.due is not None]
+        return cls(
+            by_id=by_id,
+            reviews=sorted((c for c in scheduled if not c.intraday), key=review_order),
+            news=sorted((c for c in by_id.values() if c.due is None), key=new_order),
+            learning=sorted((c for c in scheduled if c.intraday), key=learning_order),
+        )
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    """The queue's first entries, what the whole queue holds, and which decks need more cards.
+
+    ``deck_counts`` splits ``counts`` by the deck of each card. ``short_reviews``/``short_news``
+    name the decks whose candidates were read only up to a bound and whose next unread cards
+    might change the queue: read more of them and plan again.
+    """
+
+    entries: tuple[QueueEntry, ...]
+    counts: QueueCounts
+    deck_counts: Mapping[str, QueueCounts]
+    short_reviews: frozenset[str] = frozenset()
+    short_news: frozenset[str] = frozenset()
+
+    @property
+    def head(self) -> QueueEntry | None:
+        return self.entries[0] if self.entries else None
+
+    @property
+    def complete(self) -> bool:
+        """Whether no deck needs more candidates (the plan is exact)."""
+        return not (self.short_reviews or self.short_news)
+
+
+class _Placement:
+    """The queue being laid out: entries kept, counts, and cards deferred to the end."""
+
+    def __init__(self, keep: int | None, deferred: tuple[int, ...]) -> None:
+        self.keep = keep
+        self.entries: list[QueueEntry] = []
+        self.placed: set[int] = set()
+        self.deferred_order = deferred
+        self.deferred_ids = frozenset(deferred)
+        self.deferred: dict[int, QueueEntry] = {}
+        self.due: Counter[str] = Counter()
+        self.new: Counter[str] = Counter()
+        self.left_out: AbstractSet[int] = frozenset()  # not to be taken from the pools
+        self.taken_groups: set[str] = set()  # sibling groups already studied or placed
+
+    def place(self, candidate: Candidate, kind: str) -> None:
+        card_id = candidate.card_id
+        self.placed.add(card_id)
+        if candidate.due is None and kind in (NEW, FRONT):
+            self.new[candidate.deck] += 1
+        else:
+            self.due[candidate.deck] += 1
+        if card_id in self.deferred_ids:
+            self.deferred[card_id] = QueueEntry(candidate, kind)
+        elif self.keep is None or len(self.entries) < self.keep:
+            self.entries.append(QueueEntry(candidate, kind))
+
+    def place_all(self, candidates: list[Candidate], kind: str) -> None:
+        """Place a pool's chosen cards (reviews, or new cards) in order, at once."""
+        self.placed.update(candidate.card_id for candidate in candidates)
+        (self.new if kind == NEW else self.due).update(c.deck for c in candidates)
+        if self.deferred_ids:
+            for candidate in candidates:
+                if candidate.card_id in self.deferred_ids:
+                    self.deferred[candidate.card_id] = QueueEntry(candidate, kind)
+            candidates = [c for c in candidates if c.card_id not in self.deferred_ids]
+        wanted = len(candidates) if self.keep is None else self.keep - len(self.entries)
+        self.entries.extend(QueueEntry(candidate, kind) for candidate in candidates[:wanted])
+
+    def finish(self) -> tuple[tuple[QueueEntry, ...], QueueCounts, dict[str, QueueCounts]]:
+        entries = self.entries + [
+            self.deferred[card_id] for card_id in self.deferred_order if card_id in self.deferred
+        ]
+        if self.keep is not None:
+            entries = entries[: self.keep]
+        decks = {
+            deck: QueueCounts(due=self.due[deck], new=self.new[deck])
+            for deck in sorted(set(self.due) | set(self.new))
+        }
+        total = QueueCounts(due=sum(self.due.values()), new=sum(self.new.values()))
+        return tuple(entries), total, decks
+
+
 def build_queue(
     candidates: Iterable[Candidate],
     clock: DayClock,
@@ -217,86 +380,155 @@ def build_queue(
     ``study_ahead_days`` > 0 also takes reviews due within that many days after today (cards
     already graded today stay out).
     """
+    plan = plan_queue(
+        SortedCandidates.of(candidates), clock, session, progress, limits, default_limits,
+        study_ahead_days,
+    )  # fmt: skip
+    return list(plan.entries)
+
+
+def plan_queue(
+    candidates: SortedCandidates,
+    clock: DayClock,
+    session: ReviewSession | None = None,
+    progress: DayProgress | None = None,
+    limits: Mapping[str, DeckLimits] | None = None,
+    default_limits: DeckLimits | None = None,
+    study_ahead_days: int = 0,
+    *,
+    keep: int | None = None,
+    exclude: AbstractSet[int] = frozenset(),
+    review_bounds: Mapping[str, ReviewKey] | None = None,
+    new_bounds: Mapping[str, NewKey] | None = None,
+) -> QueuePlan:
+    """The queue :func:`build_queue` would build: its first ``keep`` entries (all if None).
+
+    ``exclude`` leaves cards out as if they were not candidates. ``review_bounds[deck]`` says
+    that the deck's due reviews were read only up to that :func:`review_order` key (and
+    ``new_bounds`` the same for new cards in :func:`new_order`); a deck whose unread cards
+    could have been placed is named in the plan's ``short_reviews``/``short_news``.
+    """
     session = session or ReviewSession()
     progress = progress or DayProgress()
-    limits = limits or {}
+    limits = {} if limits is None else limits
     default_limits = default_limits or DeckLimits()
     if study_ahead_days < 0:
         raise ValueError(f"study ahead days must be >= 0, got {study_ahead_days}")
-    by_id = {c.card_id: c for c in candidates if c.card_id not in session.skipped}
-    entries: list[QueueEntry] = []
-    placed: set[int] = set()
+    blocked = session.skipped | exclude
+    by_id = candidates.by_id
 
-    def place(candidate: Candidate, kind: str) -> None:
-        entries.append(QueueEntry(candidate, kind))
-        placed.add(candidate.card_id)
+    def lookup(card_id: int) -> Candidate | None:
+        return None if card_id in blocked else by_id.get(card_id)
 
-    if session.front is not None and session.front in by_id:
-        place(by_id[session.front], FRONT)
+    layout = _Placement(keep, session.deferred)
+    placed = layout.placed
+    front = None if session.front is None else lookup(session.front)
+    if front is not None:
+        layout.place(front, FRONT)
 
-    ready_repeats, waiting_repeats = _split_repeats(session, by_id, placed)
-    ready_learning, waiting_learning = _split_learning(
-        by_id.values(), clock, placed, study_ahead_days
-    )
-    for candidate in ready_repeats:
-        place(candidate, REPEAT)
-    for candidate in ready_learning:
-        place(candidate, LEARNING)
-
-    taken_groups = set(progress.shown_groups) | {by_id[i].group for i in placed}
     # A due moment belongs to a study day <= last day exactly when it is before the next start.
     horizon = clock.start_of(clock.today + timedelta(days=study_ahead_days + 1))
-    pending = {item.card_id for item in session.pending}
-    fresh = [
-        c
-        for c in by_id.values()
-        if c.card_id not in placed
-        and c.card_id not in progress.shown_cards
-        and not c.intraday
-        and c.card_id not in pending
-    ]
-    reviews = sorted(
-        (c for c in fresh if c.due is not None and c.due < horizon),
-        key=lambda c: (c.due, c.position, c.card_id),
+    ready_repeats, waiting_repeats = _split_repeats(session, lookup, placed)
+    ready_learning, waiting_learning = _split_learning(
+        candidates.learning, clock, placed, blocked, horizon
     )
-    news = sorted((c for c in fresh if c.due is None), key=lambda c: (c.position, c.card_id))
+    for candidate in ready_repeats:
+        layout.place(candidate, REPEAT)
+    for candidate in ready_learning:
+        layout.place(candidate, LEARNING)
+
+    taken_groups = set(progress.shown_groups) | {by_id[i].group for i in placed}
+    pending = {item.card_id for item in session.pending}
+    left_out = blocked | pending | progress.shown_cards
     room = None if session.limit is None else max(0, session.limit - len(session.studied))
 
     def limit_of(deck: str) -> DeckLimits:
         return limits.get(deck, default_limits)
 
-    for pool, kind, used, allowed in (
-        (reviews, REVIEW, progress.reviews_done, lambda deck: limit_of(deck).reviews_per_day),
-        (news, NEW, progress.new_done, lambda deck: limit_of(deck).new_per_day),
-    ):
-        taken: Counter[str] = Counter()
-        for candidate in pool:
-            if room is not None and room <= 0:
-                break
-            if candidate.group in taken_groups:
-                continue
-            if used.get(candidate.deck, 0) + taken[candidate.deck] >= allowed(candidate.deck):
-                continue
-            place(candidate, kind)
-            taken[candidate.deck] += 1
-            taken_groups.add(candidate.group)
-            if room is not None:
-                room -= 1
+    def reviews_left(deck: str) -> int:
+        return limit_of(deck).reviews_per_day - progress.reviews_done.get(deck, 0)
 
+    def news_left(deck: str) -> int:
+        return limit_of(deck).new_per_day - progress.new_done.get(deck, 0)
+
+    layout.left_out = left_out
+    layout.taken_groups = taken_groups
+    review_room, short_reviews = _take_pool(
+        layout, candidates.reviews, REVIEW, reviews_left, horizon, room, review_bounds or {}
+    )
+    _, short_news = _take_pool(
+        layout, candidates.news, NEW, news_left, None, review_room, new_bounds or {}
+    )
     for candidate in waiting_repeats:
-        place(candidate, REPEAT)
+        layout.place(candidate, REPEAT)
     for candidate in waiting_learning:
-        place(candidate, LEARNING)
-    return entries
+        layout.place(candidate, LEARNING)
+    entries, counts, deck_counts = layout.finish()
+    return QueuePlan(entries, counts, deck_counts, short_reviews, short_news)
+
+
+def _take_pool(
+    layout: _Placement,
+    pool: Sequence[Candidate],
+    kind: str,
+    allowance: Callable[[str], int],
+    horizon: datetime | None,
+    room: int | None,
+    bounds: Mapping[str, Any],
+) -> tuple[int | None, frozenset[str]]:
+    """Place a sorted pool's cards, each deck up to its ``allowance`` (what it has left today).
+
+    Cards already placed, left out (``layout.left_out``) or of a sibling group already taken
+    are passed over. Reviews stop at the first card due at or after ``horizon``. Returns the
+    session room left and the decks of ``bounds`` (read only partly) whose unread cards might
+    have been placed: ones still under their allowance, unless the room ran out before their
+    bound.
+    """
+    order = review_order if kind == REVIEW else new_order
+    remaining: dict[str, int] = {}
+    placed, left_out, taken_groups = layout.placed, layout.left_out, layout.taken_groups
+    chosen: list[Candidate] = []
+    closed = room is not None and room <= 0
+    stop = None  # the order key at which the room ran out
+    for candidate in pool:
+        if horizon is not None and not candidate.due < horizon:  # type: ignore[operator]
+            break
+        if room is not None and room <= 0:
+            break
+        deck = candidate.deck
+        left = remaining.get(deck)
+        if left is None:
+            left = remaining[deck] = allowance(deck)
+        if left <= 0:
+            continue
+        card_id = candidate.card_id
+        if card_id in placed or card_id in left_out or candidate.intraday:
+            continue
+        if candidate.group in taken_groups:
+            continue
+        chosen.append(candidate)
+        remaining[deck] = left - 1
+        taken_groups.add(candidate.group)
+        if room is not None:
+            room -= 1
+            if room <= 0:
+                stop = order(candidate)
+    layout.place_all(chosen, kind)
+    short = frozenset(
+        deck for deck, bound in bounds.items()
+        if not closed and remaining.get(deck, allowance(deck)) > 0
+        and (stop is None or bound < stop)
+    )  # fmt: skip
+    return room, short
 
 
 def _split_repeats(
-    session: ReviewSession, by_id: Mapping[int, Candidate], placed: set[int]
+    session: ReviewSession, lookup: Callable[[int], Candidate | None], placed: set[int]
 ) -> tuple[list[Candidate], list[Candidate]]:
     ready: list[Candidate] = []
     waiting: list[Candidate] = []
     for item in sorted(session.pending, key=lambda p: p.ready_after):
-        candidate = by_id.get(item.card_id)
+        candidate = lookup(item.card_id)
         if candidate is None or item.card_id in placed:
             continue
         (ready if item.ready_after <= session.grades else waiting).append(candidate)
@@ -304,19 +536,21 @@ def _split_repeats(
 
 
 def _split_learning(
-    candidates: Iterable[Candidate], clock: DayClock, placed: set[int], study_ahead_days: int
+    learning: Iterable[Candidate],
+    clock: DayClock,
+    placed: set[int],
+    blocked: AbstractSet[int],
+    horizon: datetime,
 ) -> tuple[list[Candidate], list[Candidate]]:
-    horizon = clock.start_of(clock.today + timedelta(days=study_ahead_days + 1))
-    learning = sorted(
-        (
-            c
-            for c in candidates
-            if c.intraday and c.due is not None and c.card_id not in placed and c.due < horizon
-        ),
-        key=lambda c: (c.due, c.card_id),
-    )
-    ready = [c for c in learning if c.due is not None and c.due <= clock.now]
-    waiting = [c for c in learning if c.due is not None and c.due > clock.now]
+    ready: list[Candidate] = []
+    waiting: list[Candidate] = []
+    for candidate in learning:
+        due = candidate.due
+        if due is None or not due < horizon:
+            break
+        if candidate.card_id in placed or candidate.card_id in blocked:
+            continue
+        (ready if due <= clock.now else waiting).append(candidate)
     return ready, waiting
 
 

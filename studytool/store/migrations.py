@@ -113,6 +113,11 @@ ALTER TABLE review_log ADD COLUMN detail TEXT
 """
 
 
+V3_QUEUE_INDEXES = """
+CREATE INDEX ix_card_queue ON card (deck, kind, retired, position)
+"""
+
+
 def _v1(connection: Connection) -> None:
     """The first released schema: notes, cards, review state and log, settings."""
     _execute_script(connection, V1_SCHEMA)
@@ -123,5 +128,16 @@ def _v2(connection: Connection) -> None:
     _execute_script(connection, V2_IMPORT_HISTORY_AND_SCENARIO_RESULTS)
 
 
-MIGRATIONS: Sequence[Migration] = (_v1, _v2)
+def _v3(connection: Connection) -> None:
+    """An index for the review queue: each deck's active cards of a kind, in note order.
+
+    The first new cards of a deck are read along it, in note order, stopping after a few
+    dozen. The deck comes first so that the index is only used where a deck is named (a
+    leading ``retired``/``kind`` would tempt SQLite, which has no statistics here, to scan it
+    for any query on those columns, lookups by card id included).
+    """
+    _execute_script(connection, V3_QUEUE_INDEXES)
+
+
+MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -64,6 +64,7 @@ card = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Index("ix_card_deck", "deck"),
     Index("ix_card_note_id", "note_id"),
+    Index("ix_card_queue", "deck", "kind", "retired", "position"),
 )  # fmt: skip
 
 review_state = Table(

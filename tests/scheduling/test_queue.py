@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from studytool.scheduling.days import day_start
 from studytool.scheduling.queue import (
@@ -20,11 +22,15 @@ from studytool.scheduling.queue import (
     DeckLimits,
     QueueCounts,
     ReviewSession,
+    SortedCandidates,
     build_queue,
     count_queue,
     forecast,
+    new_order,
     next_available_at,
     next_entry,
+    plan_queue,
+    review_order,
 )
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -253,3 +259,160 @@ def test_limits_and_session_validation() -> None:
         DeckLimits(new_per_day=-1)
     with pytest.raises(ValueError):
         ReviewSession(limit=-2)
+
+
+def test_a_card_skipped_for_later_comes_after_all_others_in_skip_order() -> None:
+    cards = [review_card(1, 3), review_card(2, 2), review_card(3, 1), new_card(4, 4)]
+    session = ReviewSession.start().after_defer(1).after_defer(2)
+    queue = build_queue(cards, CLOCK, session)
+    assert ids(queue) == [3, 4, 1, 2]
+    assert [entry.kind for entry in queue] == [REVIEW, NEW, REVIEW, REVIEW]
+    session = session.after_defer(1)  # skipped again: behind the other skipped card
+    assert ids(build_queue(cards, CLOCK, session)) == [3, 4, 2, 1]
+    graded = session.after_grade(2, repeat_today=False)
+    assert graded.deferred == (1,)
+    assert session.with_front(2).deferred == (1,)
+    assert session.after_skip(1).deferred == (2,)
+
+
+def test_a_card_skipped_for_later_keeps_its_place_in_the_daily_limit() -> None:
+    cards = [new_card(i, i) for i in range(1, 6)]
+    limits = DeckLimits(new_per_day=2)
+    session = ReviewSession.start().after_defer(1)
+    queue = build_queue(cards, CLOCK, session, default_limits=limits)
+    assert ids(queue) == [2, 1]  # card 3 does not move up to take its place
+    assert count_queue(queue) == QueueCounts(due=0, new=2)
+
+
+def test_a_deferred_repeat_waits_behind_fresh_cards() -> None:
+    cards = [review_card(1, 0), review_card(2, 1)]
+    progress = DayProgress(shown_cards=frozenset({1}), shown_groups=frozenset({"g1"}))
+    session = ReviewSession.start([1]).after_defer(1)
+    queue = build_queue(cards, CLOCK, session, progress)
+    assert ids(queue) == [2, 1] and queue[1].kind == REPEAT
+
+
+def test_sorted_candidates_split_and_order_the_pools() -> None:
+    step = Candidate(9, "A", "g9", 9, due=NOW - timedelta(minutes=5), intraday=True)
+    cards = [new_card(1, 30), review_card(2, 0), new_card(3, 10), review_card(4, 5), step]
+    pools = SortedCandidates.of(cards)
+    assert [c.card_id for c in pools.reviews] == [4, 2]
+    assert [c.card_id for c in pools.news] == [3, 1]
+    assert [c.card_id for c in pools.learning] == [9]
+    assert set(pools.by_id) == {1, 2, 3, 4, 9}
+
+
+def test_plan_keeps_the_first_entries_and_counts_the_whole_queue_by_deck() -> None:
+    cards = [review_card(1, 2, deck="A"), review_card(2, 1, deck="B"), new_card(3, 3, deck="B")]
+    plan = plan_queue(SortedCandidates.of(cards), CLOCK, keep=1)
+    assert [entry.card_id for entry in plan.entries] == [1]
+    assert plan.head is not None and plan.head.card_id == 1
+    assert plan.counts == QueueCounts(due=2, new=1)
+    assert plan.deck_counts == {"A": QueueCounts(1, 0), "B": QueueCounts(1, 1)}
+    assert plan.complete
+    assert plan_queue(SortedCandidates.of([]), CLOCK).head is None
+
+
+def test_plan_names_the_decks_whose_unread_cards_could_change_it() -> None:
+    # Deck A was read up to card 2 only; both read cards are siblings of a card shown today.
+    cards = [new_card(1, 1, group="s"), new_card(2, 2, group="s"), new_card(5, 5, deck="B")]
+    progress = DayProgress(shown_groups=frozenset({"s"}))
+    plan = plan_queue(
+        SortedCandidates.of(cards), CLOCK, progress=progress, new_bounds={"A": (2, 2)}
+    )
+    assert plan.short_news == {"A"} and not plan.short_reviews and not plan.complete
+    # A deck already at its limit needs nothing more.
+    full = DayProgress(new_done={"A": 20}, shown_groups=frozenset({"s"}))
+    plan = plan_queue(SortedCandidates.of(cards), CLOCK, progress=full, new_bounds={"A": (2, 2)})
+    assert plan.complete
+    # When the session's room runs out before the bound, unread cards come too late to count.
+    session = ReviewSession.start(limit=1)
+    plan = plan_queue(
+        SortedCandidates.of([new_card(1, 1), new_card(2, 2)]), CLOCK, session,
+        new_bounds={"A": (2, 2)},
+    )  # fmt: skip
+    assert plan.complete and [entry.card_id for entry in plan.entries] == [1]
+    # ... but if it runs out after the bound, an unread card might have taken the last place.
+    read = [new_card(1, 1), new_card(3, 3, deck="B")]  # deck A's card 2 (position 2) unread
+    session = ReviewSession.start(limit=2)
+    plan = plan_queue(SortedCandidates.of(read), CLOCK, session, new_bounds={"A": (1, 1)})
+    assert plan.short_news == {"A"}
+
+
+@st.composite
+def _queues(draw: st.DrawFn) -> tuple[list[Candidate], ReviewSession, DayProgress, dict]:
+    count = draw(st.integers(min_value=0, max_value=25))
+    cards = []
+    for card_id in range(1, count + 1):
+        deck = draw(st.sampled_from(["A", "B", "C"]))
+        group = f"{deck}{draw(st.integers(min_value=0, max_value=8))}"
+        position = draw(st.integers(min_value=0, max_value=12))
+        overdue = draw(st.none() | st.integers(min_value=-2, max_value=4))
+        due = None if overdue is None else due_on(TODAY - timedelta(days=overdue))
+        cards.append(Candidate(card_id, deck, group, position, due=due))
+    ids_ = [card.card_id for card in cards] or [0]
+    session = ReviewSession.start(
+        draw(st.lists(st.sampled_from(ids_), max_size=2)),
+        limit=draw(st.none() | st.integers(min_value=0, max_value=8)),
+    )
+    for card_id in draw(st.lists(st.sampled_from(ids_), max_size=2)):
+        session = session.after_defer(card_id)
+    if draw(st.booleans()):
+        session = session.with_front(draw(st.sampled_from(ids_)))
+    for step in range(draw(st.integers(min_value=0, max_value=2))):
+        minutes = draw(st.integers(min_value=-30, max_value=30))
+        cards.append(Candidate(100 + step, "A", f"L{step}", 0, NOW + timedelta(minutes=minutes),
+                               intraday=True))  # fmt: skip
+    shown = frozenset(draw(st.lists(st.sampled_from(ids_), max_size=3)))
+    progress = DayProgress(
+        new_done={"A": draw(st.integers(min_value=0, max_value=3))},
+        shown_cards=shown,
+        shown_groups=frozenset(card.group for card in cards if card.card_id in shown),
+    )
+    limits = {deck: DeckLimits(draw(st.integers(0, 4)), draw(st.integers(0, 4))) for deck in "AB"}
+    return cards, session, progress, limits
+
+
+@settings(max_examples=300, deadline=None)
+@given(_queues(), st.integers(min_value=0, max_value=4), st.integers(min_value=0, max_value=4))
+def test_a_plan_from_partly_read_decks_is_exact_once_complete(
+    queue: tuple[list[Candidate], ReviewSession, DayProgress, dict], cut_reviews: int,
+    cut_news: int,
+) -> None:  # fmt: skip
+    """Read each deck only up to a bound: a plan that says it is complete is the full one."""
+    cards, session, progress, limits = queue
+    full = SortedCandidates.of(cards)
+    expected = plan_queue(full, CLOCK, session, progress, limits)
+    assert list(expected.entries) == build_queue(cards, CLOCK, session, progress, limits)
+    assert expected.counts == count_queue(expected.entries)
+    review_bounds, new_bounds, kept = {}, {}, []
+    for deck in "ABC":
+        reviews = [c for c in full.reviews if c.deck == deck]
+        news = [c for c in full.news if c.deck == deck]
+        if len(reviews) > cut_reviews:
+            reviews = reviews[:cut_reviews]
+            if reviews:
+                review_bounds[deck] = review_order(reviews[-1])
+            else:
+                review_bounds[deck] = (due_on(TODAY - timedelta(days=99)), -1, -1)
+        if len(news) > cut_news:
+            news = news[:cut_news]
+            new_bounds[deck] = new_order(news[-1]) if news else (-1, -1)
+        kept += reviews + news
+    # Cards past a bound stay known by id (the service keeps repeats and skipped cards so).
+    partial = SortedCandidates(
+        by_id=full.by_id,
+        reviews=sorted((c for c in kept if c.due is not None), key=review_order),
+        news=sorted((c for c in kept if c.due is None), key=new_order),
+        learning=full.learning,
+    )
+    plan = plan_queue(
+        partial, CLOCK, session, progress, limits,
+        review_bounds=review_bounds, new_bounds=new_bounds,
+    )  # fmt: skip
+    assert plan.short_reviews <= review_bounds.keys() and plan.short_news <= new_bounds.keys()
+    if plan.complete:
+        assert plan.entries == expected.entries and plan.counts == expected.counts
+    head = plan_queue(partial, CLOCK, session, progress, limits, keep=1,
+                      review_bounds=review_bounds, new_bounds=new_bounds)  # fmt: skip
+    assert head.counts == plan.counts and head.entries == plan.entries[:1]

@@ -15,6 +15,7 @@ from studytool.scheduling import fsrs_adapter
 from studytool.scheduling.days import day_start
 from studytool.store.repository import Repository
 from studytool.store.reviews import (
+    ALL_DECKS,
     Counts,
     ReviewError,
     ReviewService,
@@ -22,6 +23,7 @@ from studytool.store.reviews import (
     UndoConflictError,
 )
 from studytool.store.tables import Card, ReviewLog, ReviewState
+from tests.conftest import WriteNote
 
 TZ = ZoneInfo("Europe/Berlin")
 _card = Card.__table__  # type: ignore[attr-defined]
@@ -63,6 +65,7 @@ def add_card(
     repo: Repository, name: str, deck: str = "A", group: str | None = None,
     position: int | None = None, kind: str = "cloze", due_in_days: int | None = None,
     repetitions: int = 0, interval: int = 0, ef_hundredths: int = 250,
+    tags: tuple[str, ...] = ("t",),
 ) -> int:  # fmt: skip
     """Insert a card (new, or a review due ``due_in_days`` from 2 March 2026) and its state."""
     stamp = datetime(2026, 1, 1, tzinfo=UTC)
@@ -74,7 +77,7 @@ def add_card(
                 key=f"key-{name}", kind=kind, note_id=None, note_path=f"{deck}/note.md", line=1,
                 context=["Heading"], text=f"{name} text", prompt=f"{name} [...]", answer=name,
                 answer_start=0, answer_end=len(name), group_key=group or f"group-{name}",
-                ordinal=1, tags=["t"], colour=None, deck=deck, extra=None,
+                ordinal=1, tags=list(tags), colour=None, deck=deck, extra=None,
                 position=len(count) + 1 if position is None else position, retired=False,
                 created_at=stamp, updated_at=stamp,
             )
@@ -318,7 +321,7 @@ def test_skip_session_limit_and_filters(repo: Repository, service: ReviewService
     b = add_card(repo, "b", deck="AWS")
     c = add_card(repo, "c", deck="Other", kind="scenario")
     session = service.start_session(deck="aws")
-    service.skip(session, a)
+    service.skip(session, a, later=False)  # left out for the whole session
     assert study_all(service, session) == [b]
     assert study_all(service, service.start_session(include_kinds=("scenario",))) == [c]
     limited = service.start_session(limit=1)
@@ -491,3 +494,179 @@ def test_scenario_result_is_logged(repo: Repository, service: ReviewService) -> 
         {"question": "Can A reach B?"},
         1,
     )
+
+
+NOTE = """\
+# NAT
+- A NAT gateway needs an ==Elastic IP==
+- NAT gateways live in a ==public subnet==
+"""
+
+
+def test_next_card_and_counts_is_next_card_and_counts_at_once(
+    repo: Repository, service: ReviewService
+) -> None:
+    add_card(repo, "n1")
+    overdue = add_card(repo, "r1", due_in_days=-2, repetitions=2, interval=6)
+    add_card(repo, "r2", due_in_days=0, repetitions=2, interval=6)
+    session = service.start_session()
+    card, counts = service.next_card_and_counts(session)
+    assert card is not None and card.id == overdue
+    assert counts == service.counts(session) == Counts(2, 1, 0)
+    service.grade(session, overdue, 4)
+    card, counts = service.next_card_and_counts(session)
+    assert card == service.next_card(session)
+    assert counts == Counts(due_today=1, new_left_today=1, reviewed_today=1)
+    study_all(service, session)
+    assert service.next_card_and_counts(session) == (None, Counts(0, 0, 3))
+
+
+def test_counts_by_deck_gives_every_deck_and_parent_as_counts_would(
+    repo: Repository, service: ReviewService
+) -> None:
+    for i in range(3):
+        add_card(repo, f"net{i}", deck="AWS/Networking", due_in_days=-i, repetitions=2,
+                 interval=6)  # fmt: skip
+        add_card(repo, f"sec{i}", deck="AWS/Security", tags=("t", "exam"))
+        add_card(repo, f"aws{i}", deck="AWS")
+        add_card(repo, f"lin{i}", deck="Linux/Kernel", kind="scenario")
+    add_card(repo, "sib1", deck="AWS/Security", group="statement")
+    add_card(repo, "sib2", deck="AWS/Security", group="statement")
+    service.set_new_per_day(2, deck="AWS/Security")
+    session = service.start_session()
+    service.grade(session, add_card(repo, "done", deck="Linux/Kernel"), 5)
+    by_deck = service.counts_by_deck()
+    expected_names = {ALL_DECKS, "AWS", "AWS/Networking", "AWS/Security", "Linux",
+                      "Linux/Kernel"}  # fmt: skip
+    assert set(by_deck) == expected_names
+    for name in expected_names - {ALL_DECKS}:
+        assert by_deck[name] == service.counts(deck=name), name
+    assert by_deck[ALL_DECKS] == service.counts() == Counts(3, 8, 1)
+    assert by_deck["AWS"] == Counts(due_today=3, new_left_today=5, reviewed_today=0)
+    assert by_deck["Linux"] == Counts(due_today=0, new_left_today=3, reviewed_today=1)
+    tagged = service.counts_by_deck(tag="exam")
+    assert tagged["AWS/Security"] == service.counts(deck="AWS/Security", tag="exam")
+    assert tagged["AWS"] == Counts(0, 2, 0) and tagged["Linux"] == Counts(0, 0, 0)
+    scoped = service.counts_by_deck(service.start_session(deck="aws", include_kinds=("cloze",)))
+    assert set(scoped) == {ALL_DECKS, "AWS", "AWS/Networking", "AWS/Security"}
+    assert scoped[ALL_DECKS] == scoped["AWS"] == service.counts(deck="AWS")
+
+
+def test_counts_by_deck_when_a_sibling_group_spans_decks(
+    repo: Repository, service: ReviewService
+) -> None:
+    add_card(repo, "a", deck="X/One", group="shared")
+    add_card(repo, "b", deck="X/Two", group="shared")
+    by_deck = service.counts_by_deck()
+    assert by_deck["X/One"] == by_deck["X/Two"] == Counts(0, 1, 0)
+    assert by_deck["X"] == by_deck[ALL_DECKS] == service.counts(deck="X") == Counts(0, 1, 0)
+
+
+def test_skip_brings_the_card_back_after_the_others(
+    repo: Repository, service: ReviewService
+) -> None:
+    first = add_card(repo, "r1", due_in_days=-3, repetitions=2, interval=6)
+    second = add_card(repo, "r2", due_in_days=-1, repetitions=2, interval=6)
+    new = add_card(repo, "n")
+    session = service.start_session()
+    before = service.counts(session)
+    service.skip(session, first)
+    assert service.counts(session) == before  # still to do today, only later
+    assert session.skipped_count == 1
+    assert study_all(service, session) == [second, new, first]
+    assert [row["card_id"] for row in log_rows(repo)] == [second, new, first]
+
+
+def test_the_card_view_names_the_vault_of_its_note(
+    repo: Repository, service: ReviewService, vault: Path, write_note: WriteNote
+) -> None:
+    write_note("AWS/NAT.md", NOTE)
+    repo.import_paths([vault])
+    card = service.next_card(service.start_session())
+    assert card is not None and card.note == "AWS/NAT.md"
+    assert card.vault is not None and Path(card.vault) == vault.resolve()
+    bare = add_card(repo, "no note", due_in_days=-9, repetitions=2, interval=6)
+    card = service.next_card(service.start_session())
+    assert card is not None and card.id == bare and card.vault is None
+
+
+def test_an_import_in_another_process_is_seen_at_the_next_card(
+    repo: Repository, service: ReviewService, vault: Path, write_note: WriteNote,
+    db_path: Path, clock: Clock,
+) -> None:  # fmt: skip
+    only = add_card(repo, "old", due_in_days=0, repetitions=2, interval=6)
+    session = service.start_session()
+    card, counts = service.next_card_and_counts(session)
+    assert card is not None and card.id == only and counts == Counts(1, 0, 0)
+    service.grade(session, only, 5)
+    assert service.next_card(session) is None
+    write_note("AWS/NAT.md", NOTE)
+    other = Repository.open(db_path, clock=clock)  # the import running in another terminal
+    try:
+        assert other.import_paths([vault]).cards_new == 2
+    finally:
+        other.close()
+    card, counts = service.next_card_and_counts(session)
+    assert card is not None and card.answer == "Elastic IP" and card.queue_kind == "new"
+    assert counts == Counts(due_today=0, new_left_today=2, reviewed_today=1)
+    assert service.counts_by_deck()["AWS"] == Counts(0, 2, 0)
+
+
+def test_changes_written_through_another_connection_are_seen(
+    repo: Repository, service: ReviewService
+) -> None:
+    first = add_card(repo, "r1", due_in_days=-2, repetitions=2, interval=6)
+    later = add_card(repo, "r2", due_in_days=5, repetitions=2, interval=6)
+    session = service.start_session()
+    assert [c.id for c in service.upcoming(session)] == [first]
+    with repo.writing() as db_session:  # another connection: retire one, bring one forward
+        connection = db_session.connection()
+        connection.execute(update(_card).where(_card.c.id == first).values(retired=True))
+        connection.execute(
+            update(_state).where(_state.c.card_id == later)
+            .values(due=day_start(date(2026, 3, 2), TZ, 4))
+        )  # fmt: skip
+    assert [c.id for c in service.upcoming(session)] == [later]
+    assert service.counts(session) == Counts(1, 0, 0)
+
+
+def test_grades_given_by_another_service_are_seen(
+    repo: Repository, service: ReviewService, clock: Clock
+) -> None:
+    cards = [add_card(repo, f"r{i}", due_in_days=-i, repetitions=2, interval=6) for i in (3, 2)]
+    session = service.start_session()
+    assert service.next_card(session).id == cards[0]  # type: ignore[union-attr]
+    elsewhere = ReviewService(repo, now=clock, tz=TZ)
+    elsewhere.grade(elsewhere.start_session(), cards[0], 5)
+    elsewhere.close()
+    card, counts = service.next_card_and_counts(session)
+    assert card is not None and card.id == cards[1]
+    assert counts == Counts(due_today=1, new_left_today=0, reviewed_today=1)
+
+
+def test_reading_only_a_few_cards_per_deck_gives_the_same_queue(
+    repo: Repository, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import studytool.store.reviews as reviews
+
+    for i in range(12):
+        deck = ("A", "B", "C/D")[i % 3]
+        add_card(repo, f"n{i}", deck=deck, group=f"s{i // 2}", position=100 - i)
+        add_card(repo, f"r{i}", deck=deck, group=f"s{i // 3}", due_in_days=-(i % 4),
+                 repetitions=2, interval=6)  # fmt: skip
+    ample = ReviewService(repo, now=clock, tz=TZ)
+    ample.set_new_per_day(3)
+    ample.set_reviews_per_day(3)
+    ample.set_reviews_per_day(2, deck="B")
+    expected = [card.id for card in ample.upcoming(ample.start_session(), 100)]
+    expected_counts = (ample.counts(), ample.counts_by_deck())
+    monkeypatch.setattr(reviews, "_INITIAL_NEW_CAP", 0)
+    monkeypatch.setattr(reviews, "_INITIAL_REVIEW_CAP", 0)
+    scarce = ReviewService(repo, now=clock, tz=TZ)  # reads 1..3 cards per deck at first
+    limited = scarce.start_session(limit=4)
+    assert [card.id for card in scarce.upcoming(limited, 100)] == expected[:4]
+    scarce = ReviewService(repo, now=clock, tz=TZ)
+    session = scarce.start_session()
+    assert [card.id for card in scarce.upcoming(session, 100)] == expected
+    assert (scarce.counts(), scarce.counts_by_deck()) == expected_counts
+    assert study_all(scarce, session)[: len(expected)] == expected
