@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
-_IMMEDIATE = "studytool_immediate"
+IMMEDIATE = "studytool_immediate"
 
 #: Called with (path, old version, new version) before an existing database is migrated.
 BeforeMigrate = Callable[[Path, int, int], None]
@@ -39,13 +39,19 @@ def create_db_engine(path: Path) -> Engine:
     path = path.expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
-    event.listen(engine, "connect", _configure_connection)
-    event.listen(engine, "begin", _begin_transaction)
+    event.listen(engine, "connect", configure_connection)
+    event.listen(engine, "begin", begin_transaction)
     return engine
 
 
-def _configure_connection(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+def configure_connection(dbapi_connection: sqlite3.Connection, _record: Any = None) -> None:
+    """Pragmas every studytool connection needs, and the ``st_fold`` SQL function.
+
+    ``st_fold(text)`` is Python's ``str.casefold``: SQLite's own ``lower()`` folds only ASCII
+    letters, so deck and tag filters would not match names such as ``Über``.
+    """
     dbapi_connection.isolation_level = None
+    dbapi_connection.create_function("st_fold", 1, _fold, deterministic=True)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -56,8 +62,13 @@ def _configure_connection(dbapi_connection: sqlite3.Connection, _record: Any) ->
         cursor.close()
 
 
-def _begin_transaction(connection: Any) -> None:
-    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+def _fold(value: object) -> object:
+    return value.casefold() if isinstance(value, str) else value
+
+
+def begin_transaction(connection: Any) -> None:
+    """Emit ``BEGIN`` (or ``BEGIN IMMEDIATE`` for write sessions) ourselves."""
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -80,7 +91,7 @@ def write_session(engine: Engine) -> Iterator[Session]:
     from sqlmodel import Session
 
     with engine.connect() as connection:
-        connection = connection.execution_options(**{_IMMEDIATE: True})
+        connection = connection.execution_options(**{IMMEDIATE: True})
         with Session(bind=connection, expire_on_commit=False) as session:
             yield session
             session.commit()
@@ -105,7 +116,7 @@ def migrate(engine: Engine, path: Path, before_migrate: BeforeMigrate | None = N
     if current > 0 and before_migrate is not None:
         before_migrate(path, current, SCHEMA_VERSION)
     with engine.connect() as connection:
-        connection = connection.execution_options(**{_IMMEDIATE: True})
+        connection = connection.execution_options(**{IMMEDIATE: True})
         with connection.begin():
             version = int(connection.execute(text("PRAGMA user_version")).scalar_one())
             for migration in MIGRATIONS[version:]:

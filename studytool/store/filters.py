@@ -2,7 +2,7 @@
 
 Deck paths use ``/`` (``AWS/Networking``); tags nest with ``/`` too (``colour/orange``).
 Filtering by ``AWS`` includes ``AWS/Networking``; by tag ``colour`` includes ``colour/orange``.
-Matching is case-insensitive.
+Matching is case-insensitive (``str.casefold``, through the ``st_fold`` SQL function).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ def deck_clause(deck: str | None) -> ColumnElement[bool]:
     """Cards in ``deck`` or one of its sub-decks (everything when ``deck`` is None)."""
     if not deck:
         return true()
-    name = deck.strip().strip("/").lower()
-    lowered = func.lower(_card.c.deck)
+    name = deck.strip().strip("/").casefold()
+    lowered = func.st_fold(_card.c.deck)
     return or_(lowered == name, func.substr(lowered, 1, len(name) + 1) == name + "/")
 
 
@@ -27,9 +27,9 @@ def tag_clause(tag: str | None) -> ColumnElement[bool]:
     """Cards carrying ``tag`` or one of its sub-tags (everything when ``tag`` is None)."""
     if not tag:
         return true()
-    name = tag.strip().lstrip("#").strip("/").lower()
+    name = tag.strip().lstrip("#").strip("/").casefold()
     tags = func.json_each(_card.c.tags).table_valued("value").alias("tag_value")
-    value = func.lower(tags.c.value)
+    value = func.st_fold(tags.c.value)
     matching = (
         select(1)
         .select_from(tags)

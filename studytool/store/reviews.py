@@ -89,7 +89,7 @@ from studytool.scheduling.queue import (
 from studytool.scheduling.replay import replay_sm2
 from studytool.scheduling.sm2 import SM2State, needs_same_day_repeat, review, validate_quality
 from studytool.store import schema
-from studytool.store.db import BUSY_TIMEOUT_MS
+from studytool.store.db import IMMEDIATE, begin_transaction, configure_connection
 from studytool.store.filters import card_clause
 from studytool.store.records import LEARNING, NEW, REVIEW
 from studytool.store.repository import Repository
@@ -344,16 +344,13 @@ def _scope_of(session: StudySession) -> _Scope:
 def _deck_matches(deck: str, name: str | None) -> bool:
     """Whether ``deck`` is ``name`` or under it, exactly as :func:`filters.deck_clause` decides.
 
-    SQLite's ``lower()`` folds ASCII letters only; the name is folded by Python.
+    Both sides are case-folded by Python's ``str.casefold`` (``st_fold`` in SQL).
     """
     if not name:
         return True
-    wanted = name.strip().strip("/").lower()
-    folded = deck.translate(_ASCII_LOWER)
+    wanted = name.strip().strip("/").casefold()
+    folded = deck.casefold()
     return folded == wanted or folded[: len(wanted) + 1] == wanted + "/"
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 def _deck_tree(decks: Iterable[str]) -> list[str]:
@@ -366,8 +363,6 @@ def _deck_tree(decks: Iterable[str]) -> list[str]:
 
 
 # The service's connection ---------------------------------------------------------------------
-
-_IMMEDIATE = "studytool_immediate"
 
 
 class _Database:
@@ -382,14 +377,10 @@ class _Database:
 
     def __init__(self, path: str) -> None:
         raw = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        for pragma in (
-            f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}", "PRAGMA foreign_keys=ON",
-            "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
-        ):  # fmt: skip
-            raw.execute(pragma).fetchall()
+        configure_connection(raw)
         self.raw = raw
         self.engine: Engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
-        event.listen(self.engine, "begin", _begin_transaction)
+        event.listen(self.engine, "begin", begin_transaction)
         self._version = self._data_version()
         self._finalizer = weakref.finalize(self, _close_connection, self.engine, raw)
 
@@ -413,17 +404,12 @@ class _Database:
     def writing(self) -> Iterator[Connection]:
         """A write transaction holding the write lock from its start; committed on success."""
         with self.engine.connect() as connection:
-            connection = connection.execution_options(**{_IMMEDIATE: True})
+            connection = connection.execution_options(**{IMMEDIATE: True})
             with connection.begin():
                 yield connection
 
     def close(self) -> None:
         self._finalizer()
-
-
-def _begin_transaction(connection: Any) -> None:
-    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _close_connection(engine: Engine, raw: sqlite3.Connection) -> None:
@@ -820,7 +806,9 @@ class ReviewService:
             raise ReviewError("deck name is empty")
         with self._writing() as connection:
             existing = connection.execute(
-                select(_deck_config.c.deck).where(func.lower(_deck_config.c.deck) == name.lower())
+                select(_deck_config.c.deck).where(
+                    func.st_fold(_deck_config.c.deck) == name.casefold()
+                )
             ).scalar()
             key = existing or name
             statement = sqlite_insert(_deck_config).values(deck=key, **{column: value})

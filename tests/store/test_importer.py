@@ -281,3 +281,12 @@ def test_an_import_retiring_over_ten_percent_backs_up_the_database_first(
         assert len(copy.list_cards(include_retired=False)) == 10
     finally:
         copy.close()
+
+
+def test_deck_and_tag_filters_fold_case_beyond_ascii(
+    repository: Repository, vault: Path, write_note: WriteNote
+) -> None:
+    write_note("Über/Straße.md", "---\ntags: [Ärger]\n---\n- x is ==5==\n")
+    repository.import_paths([vault])
+    assert [c.answer for c in repository.list_cards(deck="über")] == ["5"]
+    assert [c.answer for c in repository.list_cards(tag="ärger")] == ["5"]
