@@ -269,7 +269,7 @@ def scenario_card_views(
                 state=record.state, extra=record.extra, group=record.group,
                 queue_kind="practice", due=record.due, interval=record.interval, ef=record.ef,
                 repetitions=record.repetitions, lapses=record.lapses, reps=record.reps,
-                last_reviewed=record.last_reviewed,
+                last_reviewed=record.last_reviewed, vault=record.vault,
             )
         )  # fmt: skip
     return views

@@ -116,14 +116,15 @@ class Scope:
 class Turn:
     """What the screen shows after a call: the next card (None: nothing left).
 
-    Counts are asked for separately (:meth:`ReviewDesk.counts`), after the card is on screen:
-    each is a pass over the scope's cards, and the card should not wait for the header.
+    ``counts`` are today's counts in the sitting's scope, read with the card from the same
+    queue build (None when the turn did not read them: the screen then asks
+    :meth:`ReviewDesk.counts`).
     """
 
     card: CardView | None
     graded: int
     can_undo: bool
-    skipped: int = 0
+    counts: Counts | None = None
     #: something to tell the user after the call (e.g. cards brought forward)
     notice: str | None = None
 
@@ -205,28 +206,23 @@ class ReviewDesk:
         return self.turn()
 
     def turn(self) -> Turn:
-        """The next card.
+        """The next card and today's counts, from one queue build.
 
-        Skipped cards come back once everything else is done ("later in the session"): the
-        service leaves a skipped card out of the session, so the desk clears the session's
-        skip list when the queue runs dry.
+        A skipped card comes back after the others (the service defers it) and still counts
+        in today's due/new counts.
         """
         session = self.session
-        card = self.service.next_card(session)
-        if card is None and session.state.skipped:
-            session.state = replace(session.state, skipped=frozenset())
-            card = self.service.next_card(session)
+        card, counts = self.service.next_card_and_counts(session)
         warm_up(card)
-        return Turn(card, session.graded, session.can_undo, len(session.state.skipped))
+        return Turn(card, session.graded, session.can_undo, counts)
 
-    def remaining(self, due: int, new: int, skipped: int) -> int:
+    def remaining(self, counts: Counts) -> int:
         """Cards left in this sitting, from today's counts (the progress bar)."""
-        return due + new + skipped
+        return counts.due_today + counts.new_left_today
 
-    def counts(self) -> tuple[Counts, int]:
-        """Today's counts in this sitting's scope, and how many cards it has skipped."""
-        session = self.session
-        return self.service.counts(session), len(session.state.skipped)
+    def counts(self) -> Counts:
+        """Today's counts in this sitting's scope (when a turn did not bring them)."""
+        return self.service.counts(self.session)
 
     def grade(
         self,
@@ -327,26 +323,30 @@ class ReviewDesk:
             names.update("/".join(parts[: i + 1]) for i in range(len(parts)))
         return [None, *sorted(names, key=str.lower)]
 
-    def deck_row(self, deck: str | None) -> DeckRow:
-        """What is due and new in ``deck`` (and its sub-decks) today."""
-        counts = self.service.counts(deck=deck)
-        return DeckRow(deck, counts.due_today, counts.new_left_today)
+    def deck_rows(self, decks: list[str | None] | None = None) -> list[DeckRow]:
+        """``decks`` (default: :meth:`deck_tree`) with what is due and new in each today
+        (sub-decks included), all read in one pass."""
+        from studytool.store.reviews import ALL_DECKS
 
-    def deck_rows(self) -> list[DeckRow]:
-        """Every deck (parents included) with what is due and new in it today."""
-        return [self.deck_row(deck) for deck in self.deck_tree()]
+        by_deck = self.service.counts_by_deck()
+        rows = []
+        for deck in self.deck_tree() if decks is None else decks:
+            counts = by_deck.get(ALL_DECKS if deck is None else deck)
+            if counts is None:  # no active card in it (only retired ones, or other kinds)
+                rows.append(DeckRow(deck, 0, 0))
+            else:
+                rows.append(DeckRow(deck, counts.due_today, counts.new_left_today))
+        return rows
 
     def catalog(self) -> tuple[list[str], list[str]]:
         """Deck names and tag names, for the command palette."""
         return self.repository.deck_names(), self.repository.tag_names()
 
-    def note_path(self, card_id: int) -> tuple[Path | None, str]:
-        """The note file of ``card_id`` (None when it cannot be located) and its shown name."""
-        record = self.repository.get_card(card_id)
-        if record is None:
-            return None, "?"
-        path = note_file(record.vault, record.note)
-        shown = str(path) if path else f"{record.vault or '?'}/{record.note}"
+    def note_path(self, card: CardView) -> tuple[Path | None, str]:
+        """The note file of ``card`` (None when it cannot be located) and its shown name."""
+        vault = card.vault
+        path = note_file(vault, card.note)
+        shown = str(path) if path else f"{vault or '?'}/{card.note}"
         return path, shown
 
     def stats(self, now: datetime) -> Any:
@@ -503,10 +503,11 @@ class StudyApp(App[None]):
         self.switch_scope(self.scope.deck, tag)
 
     # Editor
-    async def open_in_editor(self, card_id: int, line: int) -> None:
-        """Open the card's note at ``line`` in ``$EDITOR``, or show its path when unset."""
+    async def open_in_editor(self, card: CardView) -> None:
+        """Open the card's note at its line in ``$EDITOR``, or show its path when unset."""
+        line = card.line
         desk = await self.open_desk()
-        path, shown = await self.call(desk.note_path, card_id)
+        path, shown = await self.call(desk.note_path, card)
         editor = os.environ.get("EDITOR", "").strip()
         if path is None:
             self.notify(f"Cannot locate the note: {shown}", severity="error", markup=False)

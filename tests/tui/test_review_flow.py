@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+import pytest
+
 from studytool.store.reviews import ReviewService
 from studytool.tui.app import StudyApp
 from studytool.tui.screens.nothing_due import NothingDueScreen
@@ -426,3 +428,30 @@ async def test_undo_from_the_summary_goes_back_to_the_last_card(study: Study) ->
         await press(pilot, "u")
         assert shown_answer(pilot.app) == "two tunnels"
         assert study.log() == []
+
+
+def test_deck_rows_match_each_decks_own_counts(two_decks: Study) -> None:
+    from studytool.tui.app import DeckRow, ReviewDesk, Scope
+
+    desk = ReviewDesk(two_decks.service, Scope(), two_decks.clock)
+    turn = desk.turn()
+    assert turn.card is not None and turn.counts == two_decks.service.counts(desk.session)
+    desk.grade(turn.card.id, 5, None, None)
+    rows = desk.deck_rows([None, "Net", "Ops", "Gone"])
+    for row in rows[:3]:
+        counts = two_decks.service.counts(deck=row.deck)
+        assert (row.due, row.new) == (counts.due_today, counts.new_left_today), row.label
+    assert rows[3] == DeckRow("Gone", 0, 0)
+    assert rows[:3] == [DeckRow(None, 0, 4), DeckRow("Net", 0, 3), DeckRow("Ops", 0, 1)]
+
+
+def test_note_path_comes_from_the_card_view_without_a_lookup(study: Study, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from studytool.tui.app import ReviewDesk, Scope
+
+    desk = ReviewDesk(study.service, Scope(), study.clock)
+    card = desk.turn().card
+    assert card is not None and card.vault is not None
+    monkeypatch.setattr(study.repository, "get_card", lambda card_id: pytest.fail("looked up"))
+    path, shown = desk.note_path(card)
+    assert path == (study.vault / "Net" / "VPN.md").resolve()
+    assert shown == str(path)

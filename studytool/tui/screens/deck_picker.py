@@ -1,6 +1,6 @@
 """The deck picker (**d**): every deck with what is due and new today; Enter switches to it.
 
-The counts are read in a thread through the app's review desk while a loading indicator shows.
+The counts of every deck are read in one pass, in a thread, once the names are listed.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ class DeckPickerScreen(ModalScreen[DeckChoice | None]):
         self.run_worker(self.load(), exclusive=True)
 
     async def load(self) -> None:
-        """Deck names first (the list is usable at once), then each deck's counts."""
+        """Deck names first (the list is usable at once), then every deck's counts in one pass."""
         app: StudyApp = self.app  # type: ignore[assignment]
         desk = await app.open_desk()
         self.rows = [DeckRow(deck) for deck in await app.call(desk.deck_tree)]
@@ -95,10 +95,9 @@ class DeckPickerScreen(ModalScreen[DeckChoice | None]):
         current = next((i for i, r in enumerate(self.rows) if r.deck == self.current), 0)
         options.highlighted = current
         options.focus()
-        for index, row in enumerate(list(self.rows)):
-            counted = await app.call(desk.deck_row, row.deck)
-            self.rows[index] = counted
-            options.replace_option_prompt_at_index(index, deck_prompt(counted, width))
+        self.rows = await app.call(desk.deck_rows, [row.deck for row in self.rows])
+        for index, row in enumerate(self.rows):
+            options.replace_option_prompt_at_index(index, deck_prompt(row, width))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

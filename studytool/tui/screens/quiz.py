@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from studytool.tui.app import ReviewDesk, Scope, Turn, warm_up
 
 if TYPE_CHECKING:
-    from studytool.store.reviews import CardView, GradeResult, ReviewService
+    from studytool.store.reviews import CardView, Counts, GradeResult, ReviewService
 
 SCENARIO_KINDS = ("scenario",)
 #: how far a quiz studies ahead once nothing is due (in days: everything scheduled)
@@ -139,7 +139,7 @@ class QuizDesk(ReviewDesk):
         self._practice = card
         return card_id, Turn(card, self.asked, self.can_undo)
 
-    def remaining(self, due: int, new: int, skipped: int) -> int:
+    def remaining(self, counts: Counts) -> int:
         """Questions left in the quiz."""
         return max(0, self.count - self.asked)
 

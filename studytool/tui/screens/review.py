@@ -33,7 +33,7 @@ from studytool.tui.widgets.grade_bar import GradeBar
 from studytool.tui.widgets.study_bar import SessionProgress, StudyHeader, scope_text
 
 if TYPE_CHECKING:
-    from studytool.store.reviews import CardView
+    from studytool.store.reviews import CardView, Counts
     from studytool.tui.app import Scope, StudyApp, Turn
 
 
@@ -209,7 +209,10 @@ class ReviewScreen(Screen[None]):
             await self.session_over()
         else:
             await self.show_card(turn.card)
-        self.want_counts()
+        if turn.counts is None:
+            self.want_counts()
+        else:
+            self.show_counts(turn.counts)
 
     def want_counts(self) -> None:
         """Refresh the counts soon (one refresh at a time; requests made meanwhile merge)."""
@@ -225,15 +228,19 @@ class ReviewScreen(Screen[None]):
         try:
             while self._counts_wanted:
                 self._counts_wanted = False
-                counts, skipped = await app.call(desk.counts)
-                self.query_one(StudyHeader).set_counts(
-                    counts.due_today, counts.new_left_today, counts.reviewed_today
-                )
-                graded = len(app.tally.grades) if app.tally else 0
-                remaining = desk.remaining(counts.due_today, counts.new_left_today, skipped)
-                self.query_one(SessionProgress).set_progress(graded, remaining)
+                self.show_counts(await app.call(desk.counts))
         finally:
             self._counts_running = False
+
+    def show_counts(self, counts: Counts) -> None:
+        """Today's counts in the header, and the sitting's progress below the card."""
+        app = self.study_app
+        self.query_one(StudyHeader).set_counts(
+            counts.due_today, counts.new_left_today, counts.reviewed_today
+        )
+        graded = len(app.tally.grades) if app.tally else 0
+        if app.desk is not None:
+            self.query_one(SessionProgress).set_progress(graded, app.desk.remaining(counts))
 
     async def show_card(self, card: CardView) -> None:
         area = self.query_one("#card-area", VerticalScroll)
@@ -460,4 +467,4 @@ class ReviewScreen(Screen[None]):
 
     def action_edit(self) -> None:
         if self.card is not None:
-            self.run_busy(self.study_app.open_in_editor(self.card.id, self.card.line))
+            self.run_busy(self.study_app.open_in_editor(self.card))
