@@ -5,13 +5,16 @@ Also reports the rule model's queries per second in-process (all 50 questions on
 of the network each round, so memoised answers do not flatter the figure).
 
 Run: ``python bench/bench_check.py [--runs N]``. Byte-code is cached in a temporary
-directory (PYTHONPYCACHEPREFIX), as it is for an installed package, for both commands.
+directory (PYTHONPYCACHEPREFIX), as it is for an installed package, for both commands. Each
+run's CPU time (user + system, from the child's resource usage) is reported too: on a busy
+machine it varies less than wall-clock time.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -109,14 +112,20 @@ def questions() -> list[str]:
     return asked[:QUESTIONS]
 
 
-def timed_runs(command: list[str], runs: int, env: dict[str, str]) -> list[float]:
+def timed_runs(
+    command: list[str], runs: int, env: dict[str, str]
+) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds of ``runs`` runs of ``command``."""
     subprocess.run(command, env=env, check=False, capture_output=True)  # warm the byte-code cache
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, env=env, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return times
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return walls, cpus
 
 
 def queries_per_second(text: str, rounds: int = 20) -> float:
@@ -158,16 +167,24 @@ def main() -> None:
             for line in check.stdout.splitlines()
             if line.startswith("  ") and not line.startswith("    ")
         )
-        help_times, check_times = [], []
+        help_times, check_times, help_cpu, check_cpu = [], [], [], []
         for _ in range(options.runs):  # interleaved, so load changes hit both alike
-            help_times += timed_runs([*base, "--help"], 1, env)
-            check_times += timed_runs([*base, "check", str(scenario)], 1, env)
+            walls, cpus = timed_runs([*base, "--help"], 1, env)
+            help_times += walls
+            help_cpu += cpus
+            walls, cpus = timed_runs([*base, "check", str(scenario)], 1, env)
+            check_times += walls
+            check_cpu += cpus
     help_median = statistics.median(help_times)
     check_median = statistics.median(check_times)
+    help_cpu_median, check_cpu_median = statistics.median(help_cpu), statistics.median(check_cpu)
     print(f"scenario: {INSTANCES} instances, {len(AZS)} AZs, {answered} questions answered")
-    print(f"studytool --help          median {help_median * 1000:7.1f} ms ({options.runs} runs)")
-    print(f"studytool check FILE      median {check_median * 1000:7.1f} ms ({options.runs} runs)")
+    print(f"studytool --help          median {help_median * 1000:7.1f} ms ({options.runs} runs; "
+          f"CPU {help_cpu_median * 1000:.1f} ms)")  # fmt: skip
+    print(f"studytool check FILE      median {check_median * 1000:7.1f} ms ({options.runs} runs; "
+          f"CPU {check_cpu_median * 1000:.1f} ms)")  # fmt: skip
     print(f"ratio check / --help      {check_median / help_median:.2f}  (goal <= 1.5)")
+    print(f"ratio in CPU time         {check_cpu_median / help_cpu_median:.2f}")
     print(
         f"model queries per second  {queries_per_second(text):,.0f} (in-process, fresh "
         "network each round)"

@@ -131,6 +131,13 @@ class PortSet:
         self.ranges: tuple[tuple[int, int], ...] = tuple(merged)
 
     @classmethod
+    def _of(cls, ranges: tuple[tuple[int, int], ...]) -> PortSet:
+        """A set from ranges already sorted, merged and non-adjacent (no re-sorting)."""
+        made = object.__new__(cls)
+        made.ranges = ranges
+        return made
+
+    @classmethod
     def single(cls, port: int) -> PortSet:
         return cls(((port, port),))
 
@@ -161,16 +168,25 @@ class PortSet:
         return any(low <= port <= high for low, high in self.ranges)
 
     def union(self, other: PortSet) -> PortSet:
+        if not self.ranges:
+            return other
+        if not other.ranges:
+            return self
         return PortSet(self.ranges + other.ranges)
 
     def intersection(self, other: PortSet) -> PortSet:
+        # Both sides are sorted and merged, so the overlaps come out sorted and merged too.
+        if self.ranges == _ALL_RANGES:
+            return other
+        if other.ranges == _ALL_RANGES:
+            return self
         result: list[tuple[int, int]] = []
         for low_a, high_a in self.ranges:
             for low_b, high_b in other.ranges:
                 low, high = max(low_a, low_b), min(high_a, high_b)
                 if low <= high:
                     result.append((low, high))
-        return PortSet(result)
+        return PortSet._of(tuple(result))
 
     def difference(self, other: PortSet) -> PortSet:
         result = list(self.ranges)
@@ -199,6 +215,7 @@ class PortSet:
         return self.ranges[0][0] if self.ranges else None
 
 
+_ALL_RANGES = ((0, 65535),)
 ALL_PORTS = PortSet.between(0, 65535)
 NO_PORTS = PortSet()
 EPHEMERAL_PORTS = PortSet.between(EPHEMERAL_LOW, EPHEMERAL_HIGH)

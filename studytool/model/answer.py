@@ -46,18 +46,14 @@ class Answer(Record):
     def from_findings(
         cls, value: object, findings: Iterable[Finding], unit: str | None = None
     ) -> Answer:
-        """Reasons in order, without repeats; rule ids in first-use order, without repeats."""
-        because: list[str] = []
-        rules: list[str] = []
-        seen_reasons: set[str] = set()
+        """Reasons in order, without repeats; rule ids in first-use order, without repeats
+        (kept as dict keys: setting a key that is already there leaves it in its place)."""
+        because: dict[str, None] = {}
+        rules: dict[str, None] = {}
         for finding in findings:
-            reason = finding.reason()
-            if reason not in seen_reasons:
-                seen_reasons.add(reason)
-                because.append(reason)
-            if finding.rule_id not in rules:
-                rules.append(finding.rule_id)
-        return cls(value, because, rules, unit)
+            because[finding.reason()] = None
+            rules[finding.rule_id] = None
+        return cls(value, list(because), list(rules), unit)
 
     def to_json(self) -> dict[str, object]:
         return {"answer": self.value, "because": list(self.because), "rules": list(self.rules)}

@@ -14,6 +14,7 @@ take the lowest-numbered matching rule per port, and whatever no rule matches is
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from studytool.model.addressing import (
@@ -101,8 +102,15 @@ def _parse_port_range(text: str) -> PortSet:
 
 
 def parse_sg_rule(text: str) -> SgRule:
-    """Parse ``"PROTOCOL[/PORTS] PEER"`` where PEER is a CIDR block or a security group name."""
-    parts = str(text).split()
+    """Parse ``"PROTOCOL[/PORTS] PEER"`` where PEER is a CIDR block or a security group name.
+
+    Rules are immutable, so a text parsed before gives the same shared rule."""
+    return _parse_sg_rule(str(text))
+
+
+@lru_cache(maxsize=2048)
+def _parse_sg_rule(text: str) -> SgRule:
+    parts = text.split()
     if len(parts) != 2:
         raise FilterSyntaxError(
             f"security group rule {text!r} should be 'PROTOCOL[/PORTS] SOURCE', "
@@ -112,15 +120,20 @@ def parse_sg_rule(text: str) -> SgRule:
     peer = parts[1]
     if "/" in peer or peer[:1].isdigit() or ":" in peer:
         try:
-            return SgRule(protocol, ports, parse_network(peer), None, str(text))
+            return SgRule(protocol, ports, parse_network(peer), None, text)
         except ValueError as error:
             raise FilterSyntaxError(str(error)) from None
-    return SgRule(protocol, ports, None, peer, str(text))
+    return SgRule(protocol, ports, None, peer, text)
 
 
 def parse_acl_rule(text: str) -> AclRule:
-    """Parse ``"NUMBER allow|deny PROTOCOL[/PORTS] CIDR"``."""
-    parts = str(text).split()
+    """Parse ``"NUMBER allow|deny PROTOCOL[/PORTS] CIDR"`` (shared like security group rules)."""
+    return _parse_acl_rule(str(text))
+
+
+@lru_cache(maxsize=2048)
+def _parse_acl_rule(text: str) -> AclRule:
+    parts = text.split()
     if len(parts) != 4:
         raise FilterSyntaxError(
             f"network ACL rule {text!r} should be 'NUMBER allow|deny PROTOCOL[/PORTS] CIDR', "
@@ -140,7 +153,7 @@ def parse_acl_rule(text: str) -> AclRule:
         cidr = parse_network(cidr_text)
     except ValueError as error:
         raise FilterSyntaxError(str(error)) from None
-    return AclRule(number, action.lower() == "allow", protocol, ports, cidr, str(text))
+    return AclRule(number, action.lower() == "allow", protocol, ports, cidr, text)
 
 
 def sg_tcp_ports(

@@ -99,10 +99,9 @@ def _labelled(finding: Finding, label: str) -> Finding:
 
 
 def _memo(net: Network) -> dict[tuple, object]:
-    memo = net.__dict__.get("_path_memo")
+    memo = net._path_memo
     if memo is None:
-        memo = {}
-        net.__dict__["_path_memo"] = memo
+        memo = net._path_memo = {}
     return memo
 
 
@@ -147,9 +146,9 @@ def _host_peer(net: Network, host: Instance) -> Peer:
 
 
 def _route_context(path: _Path, net: Network, subnet: Subnet, destination: IPAddress) -> Finding:
-    table_finding = routing.implicit_route_table(net, subnet)
-    if not table_finding.ok or subnet.route_table is None:
-        path.add(table_finding)
+    table, implicit = net.route_table_of(subnet)
+    if table is None or implicit:  # the main table used, or no table at all: say which
+        path.add(routing.implicit_route_table(net, subnet))
     return path.add(routing.route_lookup(net, subnet, destination))
 
 
@@ -158,11 +157,14 @@ def _subnet_acls(
 ) -> None:
     """The ACL checks for a connection leaving ``subnet`` towards ``peer`` (``outward`` is the
     direction of the first packet) and for its replies."""
+    label = f"network ACL of {subnet} ({outward})"
+    if net.acl_of(subnet) is None:  # the default ACL allows both ways: one finding says so
+        default = filtering.default_network_acl(subnet)
+        path.filter(default, label)
+        path.add(default)
+        return
     back = "inbound" if outward == "outbound" else "outbound"
-    path.filter(
-        filtering.subnet_acl_forward(net, subnet, outward, peer, ports),
-        f"network ACL of {subnet} ({outward})",
-    )
+    path.filter(filtering.subnet_acl_forward(net, subnet, outward, peer, ports), label)
     path.add(filtering.subnet_acl_return(net, subnet, back, peer))
 
 
@@ -179,13 +181,15 @@ def egress_verdict(net: Network, name: str) -> tuple[bool, tuple[str, ...]]:
     paths cannot differ: same subnet, security groups, public IPv4, kind and state, and no
     filter rule that tells their addresses apart. Whole-VPC questions use it.
     """
-    host = net.host(name)
     memo = _memo(net)
-    key = ("verdict", *_path_key(net, host))
-    found = memo.get(key)
+    found = memo.get(("verdict-of", name))
     if found is None:
-        result = ipv4_egress(net, name)
-        found = memo[key] = (result.ok, result.devices)
+        key = ("verdict", *_path_key(net, net.host(name)))
+        found = memo.get(key)
+        if found is None:
+            result = ipv4_egress(net, name)
+            found = memo[key] = (result.ok, result.devices)
+        memo[("verdict-of", name)] = found
     return found  # type: ignore[return-value]
 
 
@@ -212,11 +216,12 @@ def _uniform_subnets(net: Network) -> frozenset[str]:
             for rule in (*group.inbound, *group.outbound)
             if rule.cidr is not None
         }
-        cidrs = {cidr for cidr in cidrs if cidr.version == 4}
+        # 0.0.0.0/0 covers every subnet whole: only narrower IPv4 blocks can split one
+        cidrs = {cidr for cidr in cidrs if cidr.version == 4 and cidr.prefixlen}
         found = frozenset(
             name
             for name in net.subnets
-            if all(_whole_or_apart(net.subnet_cidr(name), cidr) for cidr in cidrs)
+            if not cidrs or all(_whole_or_apart(net.subnet_cidr(name), cidr) for cidr in cidrs)
         )
         memo["uniform-subnets"] = found
     return found  # type: ignore[return-value]

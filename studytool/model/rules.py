@@ -65,8 +65,9 @@ def rule(
         @functools.wraps(func)
         def run(*args: P.args, **kwargs: P.kwargs) -> Finding:
             result = func(*args, **kwargs)
-            fields = (rule_id, *result) if len(result) == 3 else (rule_id, *result, None)
-            return _new_finding(Finding, fields)
+            if len(result) == 2:
+                return _new_finding(Finding, (rule_id, result[0], result[1], None))
+            return _new_finding(Finding, (rule_id, *result))
 
         run.rule = registered  # type: ignore[attr-defined]
         return run

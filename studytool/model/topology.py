@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import math
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import NamedTuple
 
 from studytool.model.addressing import IPAddress, IPNetwork, parse_address, parse_network
@@ -100,9 +101,7 @@ class RouteTable(Record):
 
     @classmethod
     def from_mapping(cls, name: str, routes: Mapping[str, str]) -> RouteTable:
-        return cls(
-            name, tuple(Route(parse_network(dest), target) for dest, target in routes.items())
-        )
+        return cls(name, _parsed_routes(tuple(routes.items())))
 
     @property
     def by_specificity(self) -> tuple[Route, ...]:
@@ -111,6 +110,13 @@ class RouteTable(Record):
             ordered = sorted(self.routes, key=lambda route: -route.destination.prefixlen)
             self._by_specificity = tuple(ordered)
         return self._by_specificity
+
+
+@lru_cache(maxsize=1024)
+def _parsed_routes(routes: tuple[tuple[str, str], ...]) -> tuple[Route, ...]:
+    """(destination text, target) pairs as routes; shared, since routes are immutable and
+    generated networks repeat the same few route sets."""
+    return tuple(Route(parse_network(dest), target) for dest, target in routes)
 
 
 class NatGateway(Record):
@@ -399,6 +405,8 @@ class Network:
         self._addresses: dict[str, ipaddress.IPv4Address] | None = None
         self._acl_by_subnet: dict[str, NetworkAcl] | None = None
         self._carved: dict[str, IPNetwork] | None = None
+        #: answers memoised by :mod:`studytool.model.paths` (None until the first query)
+        self._path_memo: dict[tuple, object] | None = None
         if self.vpc.internet_gateway:
             self.internet_gateways.add(self.vpc.internet_gateway)
 
@@ -408,10 +416,7 @@ class Network:
 
     # ----------------------------------------------------------------- building
     def _changed(self) -> None:
-        self._addresses = None
-        self._acl_by_subnet = None
-        self._carved = None
-        self.__dict__.pop("_path_memo", None)
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
 
     def invalidate(self) -> None:
         """Forget cached lookups and answers after editing components in place."""
@@ -583,7 +588,7 @@ class Network:
         answers are not shared, since ``changes`` may alter them."""
         copy = object.__new__(Network)
         copy.__dict__.update(self.__dict__)
-        copy.__dict__.pop("_path_memo", None)
+        copy._path_memo = None
         for name, value in changes.items():
             if name not in self.__dict__:
                 raise AttributeError(f"Network has no attribute {name!r}")
@@ -713,27 +718,44 @@ class Network:
             index = used.get(host.subnet, 0)
             used[host.subnet] = index + 1
             base, usable = start
-            addresses[host.name] = ipaddress.IPv4Address(base + 4 + index % usable)
+            addresses[host.name] = _address_at(base + 4 + index % usable)
         return addresses
+
+
+@lru_cache(maxsize=4096)
+def _address_at(value: int) -> ipaddress.IPv4Address:
+    """The address with this integer value (addresses are immutable: shared)."""
+    return ipaddress.IPv4Address(value)
 
 
 def _carve_subnets(vpc_cidr: ipaddress.IPv4Network, subnets: list[Subnet]) -> dict[str, IPNetwork]:
     """Give each subnet without a CIDR the next free block of the VPC (/24 where it fits)."""
-    pending = [subnet for subnet in subnets if subnet.cidr is None]
+    pending = [subnet.name for subnet in subnets if subnet.cidr is None]
     if not pending:
         return {}
-    explicit = [subnet.cidr for subnet in subnets if subnet.cidr is not None]
-    needed_bits = math.ceil(math.log2(len(subnets) + 1))
+    blocks = _carved_blocks(vpc_cidr, tuple(subnet.cidr for subnet in subnets))
+    return dict(zip(pending, blocks, strict=True))
+
+
+@lru_cache(maxsize=1024)
+def _carved_blocks(
+    vpc_cidr: ipaddress.IPv4Network, cidrs: tuple[IPNetwork | None, ...]
+) -> tuple[IPNetwork, ...]:
+    """The blocks of the subnets without a CIDR (None in ``cidrs``, in order): only the
+    subnets' order and given CIDRs matter, and generated networks repeat them, so the blocks
+    are computed once per shape."""
+    explicit = [cidr for cidr in cidrs if cidr is not None]
+    needed_bits = math.ceil(math.log2(len(cidrs) + 1))
     prefix = min(28, max(24, vpc_cidr.prefixlen + needed_bits))
     if prefix < vpc_cidr.prefixlen:
         prefix = vpc_cidr.prefixlen
-    carved: dict[str, IPNetwork] = {}
+    carved: list[IPNetwork] = []
     blocks = vpc_cidr.subnets(new_prefix=prefix)
-    for subnet in pending:
+    for _pending in range(len(cidrs) - len(explicit)):
         for block in blocks:
             if not any(block.overlaps(other) for other in explicit):
-                carved[subnet.name] = block
+                carved.append(block)
                 break
         else:
-            carved[subnet.name] = vpc_cidr
-    return carved
+            carved.append(vpc_cidr)
+    return tuple(carved)

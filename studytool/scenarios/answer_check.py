@@ -76,15 +76,9 @@ def check_answer(question: Question, typed: str) -> CheckResult:
         raise ValueError(f"unknown question kind {question.kind!r}")
     correct, close, given, note = checker(question, typed or "")
     expected = expected_display(question)
-    return CheckResult(
-        correct=correct,
-        close=close,
-        expected_display=expected,
-        normalised_given=given,
-        message=_message(question, correct, note, expected),
-        because=tuple(question.because),
-        rules=tuple(question.rules),
-    )
+    message = _message(question, correct, note, expected)
+    because, rules = tuple(question.because), tuple(question.rules)
+    return CheckResult(correct, close, expected, given, message, because, rules)
 
 
 def _message(question: Question, correct: bool, note: str, expected: str) -> str:
@@ -130,6 +124,12 @@ def expected_display(question: Question) -> str:
 # --------------------------------------------------------------------------- text helpers
 _TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
 _LABEL_TOKEN = re.compile(r"[^\W\d_]+|\d+")
+#: one option label as typed: ``b``, ``B)``, ``(b)``, ``2.``
+_LABEL = re.compile(r"\(?([a-z]|\d{1,2})[).:]?")
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+#: ``Gb``, ``Mb``...: a capital prefix and a small b mean bits
+_BITS_UNIT = re.compile(r"[KMGT]b")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -230,14 +230,17 @@ def unit_of(word: str) -> tuple[str, float] | None:
     """(kind, factor) for a unit as typed. ``GB``/``gb`` are gigabytes; ``Gb`` (capital
     prefix, small b) is gigabits, read as a rate (Gbps)."""
     compact = word.replace(" ", "").rstrip(".")
-    if re.fullmatch(r"[KMGT]b", compact):
+    if _BITS_UNIT.fullmatch(compact):
         return UNITS.get(compact.lower() + "ps")
     return UNITS.get(compact.lower())
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_quantity(text: str) -> Quantity | None:
     """``"2.5 Gbps"``, ``"1h 30min"``, ``"an hour"``, ``"three NAT gateways"`` → a
-    :class:`Quantity`; None when the text is not a number with an optional unit."""
+    :class:`Quantity`; None when the text is not a number with an optional unit.
+
+    Results are shared between calls with the same text (a :class:`Quantity` is frozen)."""
     groups: list[tuple[float, list[str]]] = []
     after_and = True
     for token in _QUANTITY_TOKEN.findall(text):
@@ -279,6 +282,7 @@ def parse_quantity(text: str) -> Quantity | None:
     return Quantity(total, kind, unit, groups[0][0])
 
 
+@functools.lru_cache(maxsize=256)
 def _expected_kind(unit: str | None) -> tuple[str | None, float]:
     """(kind, factor) of the answer's unit; ("count", 1) for a count noun, (None, 1) for none."""
     if not unit:
@@ -355,13 +359,29 @@ def _check_number(question: Question, typed: str) -> Checked:
     return _same(value, expected), False, value, ""
 
 
+@functools.lru_cache(maxsize=1024)
+def _label_number(piece: str) -> int | None:
+    """The 0-based option a typed label names (``c`` → 2, ``(3)`` → 2), before any range
+    check; None when the piece is not a label."""
+    match = _LABEL.fullmatch(piece.strip().lower())
+    if match is None:
+        return None
+    token = match.group(1)
+    return LETTERS.index(token) if token.isalpha() else int(token) - 1
+
+
 class _Options:
     """Resolving typed pieces to option indexes (one per set of choices, reused)."""
 
     def __init__(self, choices: tuple[str, ...]) -> None:
         self.choices = choices
         self.normalised = [normalise(choice) for choice in choices]
+        #: normalised text -> the first option that reads so
+        self._by_text: dict[str, int] = {}
+        for index, text in enumerate(self.normalised):
+            self._by_text.setdefault(text, index)
         self._quantities: list[Quantity | None] | None = None
+        self._digits: list[list[str]] | None = None
 
     @property
     def quantities(self) -> list[Quantity | None]:
@@ -369,13 +389,16 @@ class _Options:
             self._quantities = [parse_quantity(choice) for choice in self.choices]
         return self._quantities
 
+    @property
+    def digits(self) -> list[list[str]]:
+        """The numbers written in each option's normalised text (a typo may not change them)."""
+        if self._digits is None:
+            self._digits = [_DIGITS.findall(text) for text in self.normalised]
+        return self._digits
+
     def label_index(self, piece: str) -> int | None:
-        match = re.fullmatch(r"\(?([a-z]|\d{1,2})[).:]?", piece.strip().lower())
-        if match is None:
-            return None
-        token = match.group(1)
-        index = LETTERS.index(token) if token.isalpha() else int(token) - 1
-        return index if 0 <= index < len(self.choices) else None
+        index = _label_number(piece)
+        return index if index is not None and 0 <= index < len(self.choices) else None
 
     def resolve(self, piece: str) -> tuple[int, bool] | None:
         """(option index, read through a typo) for one typed piece, or None."""
@@ -390,8 +413,9 @@ class _Options:
         text = normalise(piece)
         if not text:
             return None
-        if text in self.normalised:
-            return self.normalised.index(text)
+        found = self._by_text.get(text)
+        if found is not None:
+            return found
         index = self.label_index(piece)
         if index is not None:
             return index
@@ -399,7 +423,7 @@ class _Options:
 
     def _by_quantity(self, piece: str) -> int | None:
         first = piece.split()[0].lower() if piece.split() else ""
-        if not re.search(r"\d", piece) and (first not in NUMBER_WORDS or len(first) < 3):
+        if not _DIGIT.search(piece) and (first not in NUMBER_WORDS or len(first) < 3):
             return None  # "a, d" is two letters, not "1 day"
         typed = parse_quantity(piece)
         if typed is None or typed.kind in (None, "count"):
@@ -412,11 +436,12 @@ class _Options:
         return matches[0] if len(matches) == 1 else None
 
     def _by_typo(self, text: str) -> tuple[int, bool] | None:
-        digits = re.findall(r"\d+", text)
+        digits = _DIGITS.findall(text)
         scored = []
-        for index, option in enumerate(self.normalised):
+        pairs = zip(self.normalised, self.digits, strict=True)
+        for index, (option, option_digits) in enumerate(pairs):
             limit = allowed_typos(len(option))
-            if limit == 0 or re.findall(r"\d+", option) != digits:
+            if limit == 0 or option_digits != digits:
                 continue
             distance = edit_distance(text, option, limit)
             if distance <= limit:
@@ -444,12 +469,12 @@ def _options(choices: tuple[str, ...]) -> _Options:
     return _Options(choices)
 
 
-def _pieces(typed: str, separators: str) -> list[str]:
-    return [piece for piece in re.split(separators, typed) if piece.strip()]
+def _pieces(typed: str, separators: re.Pattern[str]) -> list[str]:
+    return [piece for piece in separators.split(typed) if piece.strip()]
 
 
-_LIST_SEPARATORS = r"[,;\n]+"
-_AND_SEPARATORS = r"\s+(?:and|&|\+|or)\s+|\s*[&+]\s*"
+_LIST_SEPARATORS = re.compile(r"[,;\n]+")
+_AND_SEPARATORS = re.compile(r"\s+(?:and|&|\+|or)\s+|\s*[&+]\s*")
 
 
 def _read_set(options: _Options, typed: str) -> tuple[list[int], bool] | None:
@@ -522,7 +547,13 @@ def _check_multi(question: Question, typed: str) -> Checked:
     return False, len(missing) + len(extra) == 1, letters, "; ".join(parts).capitalize()
 
 
-_ORDER_SEPARATORS = r"\s*(?:->|→|=>|>|;|\n|\bthen\b)\s*"
+_ORDER_STEP = r"->|→|=>|>|;|\n|\bthen\b"
+#: what separates the steps of a typed order: arrows, ``;``, new lines, ``then``; failing
+#: that (a step's own text may hold a comma), commas too
+_ORDER_SEPARATORS = (
+    re.compile(rf"\s*(?:{_ORDER_STEP})\s*"),
+    re.compile(rf"\s*(?:{_ORDER_STEP}|,)\s*"),
+)
 
 
 def _read_sequence(options: _Options, typed: str) -> tuple[list[int], bool] | None:
@@ -533,7 +564,7 @@ def _read_sequence(options: _Options, typed: str) -> tuple[list[int], bool] | No
     labels = [options.label_index(token) for token in tokens]
     if tokens and all(index is not None for index in labels):
         return labels, False  # type: ignore[return-value]
-    for separators in (_ORDER_SEPARATORS, _ORDER_SEPARATORS[:-5] + r"|,)\s*"):
+    for separators in _ORDER_SEPARATORS:
         pieces = _pieces(typed, separators)
         resolved = [options.resolve(piece) for piece in pieces]
         if pieces and all(item is not None for item in resolved):

@@ -55,9 +55,11 @@ class Redraw(Exception):
 
 
 # --------------------------------------------------------------------------- model hooks
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Probe:
-    """One question put to the model: a query function and its arguments.
+    """One question put to the model: a query function and its arguments (read-only by
+    convention: not ``frozen``, whose ``__init__`` costs five times as much, and a question
+    makes several probes).
 
     ``make``: builds the arguments when first needed (a trial network nobody asks about is
     never built). ``key``: names the situation completely (hashable); probes with equal keys
@@ -92,7 +94,7 @@ def _described_key(text: str, args: tuple[Any, ...]) -> Hashable:
     for arg in args:
         if isinstance(arg, Network):
             key.append("<network>")
-        elif isinstance(arg, Hashable):
+        elif type(arg).__hash__ is not None:  # isinstance(arg, Hashable), without the ABC
             key.append(arg)
         else:
             raise TypeError(f"a DESCRIBED probe argument must be hashable, got {arg!r}")
@@ -159,9 +161,10 @@ IS_TRUE = Equals(True)
 IS_FALSE = Equals(False)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class Option:
-    """One choice shown to the user, with how the model judges it.
+    """One choice shown to the user, with how the model judges it (read-only by convention,
+    like :class:`Probe`).
 
     ``probe`` and ``right_if``: the option is right when ``right_if(probe.ask().value)``.
     ``wrong_rule`` (with ``probe=None``): a misconception the model cannot build; always
@@ -302,27 +305,34 @@ class _Asked:
 
 
 class _Explanation:
-    """Reasons and rule ids, in first-use order, without repeats."""
+    """Reasons and rule ids, in first-use order, without repeats (kept as dict keys: setting
+    a key that is already there leaves it in its place)."""
 
     def __init__(self) -> None:
-        self.because: list[str] = []
-        self.rules: list[str] = []
-        self._seen: set[str] = set()
+        self._because: dict[str, None] = {}
+        self._rules: dict[str, None] = {}
+
+    @property
+    def because(self) -> list[str]:
+        return list(self._because)
+
+    @property
+    def rules(self) -> list[str]:
+        return list(self._rules)
 
     def add(self, answer: Answer) -> None:
         self.add_reasons(answer.because)
         self.add_rules(answer.rules)
 
     def add_reasons(self, reasons: Iterable[str]) -> None:
+        because = self._because
         for reason in reasons:
-            if reason not in self._seen:
-                self._seen.add(reason)
-                self.because.append(reason)
+            because[reason] = None
 
     def add_rules(self, rules: Iterable[str]) -> None:
+        known = self._rules
         for rule_id in rules:
-            if rule_id not in self.rules:
-                self.rules.append(rule_id)
+            known[rule_id] = None
 
 
 def resolve(template: Template, draft: Draft, seed: int) -> Question:

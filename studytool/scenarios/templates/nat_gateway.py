@@ -41,8 +41,8 @@ NONE_HINT = " (choose all that apply; answer “none” if none does)"
 SUBNET_KINDS = ("tgw", "main", "unattached", "vgw", "eigw", "nat")
 
 
-def _subnet_network(kinds: dict[str, str], nat_in: str | None = None) -> Network:
-    """Subnets named by ``kinds`` (name → how it routes), plus a new NAT gateway in ``nat_in``."""
+def _subnet_network(kinds: dict[str, str]) -> Network:
+    """Subnets named by ``kinds`` (name → how it routes)."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1", main_route_table="rt-main"))
     net.add_route_table("rt-main", {})
     if "vgw" in kinds.values():
@@ -71,16 +71,23 @@ def _subnet_network(kinds: dict[str, str], nat_in: str | None = None) -> Network
         net.add_subnet(name, az, f"rt-{name}", ipv6=kind == "eigw")
     if "nat" in kinds.values():
         net.add_nat_gateway("nat-1", public_name, elastic_ip="eip-1")
-    if nat_in is not None:
-        net.add_nat_gateway("nat-new", nat_in, elastic_ip="eip-new")
     return net
 
 
-def _nat_trial(kinds: dict[str, str], subnet: str) -> Probe:
-    """The problems found once a public NAT gateway is created in ``subnet``."""
+def _with_new_nat(net: Network, subnet: str) -> Network:
+    """A copy of ``net`` with a new public NAT gateway in ``subnet`` (``net`` is unchanged;
+    the two share the components that the new gateway leaves alone)."""
+    trial = net.copy_with(nat_gateways=dict(net.nat_gateways))
+    trial.add_nat_gateway("nat-new", subnet, elastic_ip="eip-new")
+    return trial
+
+
+def _nat_trial(kinds: dict[str, str], subnet: str, net: Network) -> Probe:
+    """The problems found once a public NAT gateway is created in ``subnet`` of ``net`` (the
+    network ``kinds`` describes)."""
     return Probe(
         queries.problems,
-        make=lambda: (_subnet_network(kinds, subnet),),
+        make=lambda: (_with_new_nat(net, subnet),),
         key=("nat-in", tuple(kinds.items()), subnet),
     )
 
@@ -95,7 +102,7 @@ def which_subnet(rng: random.Random) -> Draft:
     kinds = {name: kinds[name] for name in order}
     net = _subnet_network(kinds)
     options = [
-        Option(name, _nat_trial(kinds, name), Lacks("nat-gateway-in-private-subnet"))
+        Option(name, _nat_trial(kinds, name, net), Lacks("nat-gateway-in-private-subnet"))
         for name in kinds
     ]
     if rng.random() < 0.4:
