@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from studytool.cli.context import CliContext
 from studytool.cli.output import import_progress, print_warnings
+
+if TYPE_CHECKING:
+    from studytool.store.records import ImportReport
 
 
 @click.command("import")
@@ -42,10 +46,7 @@ def command(obj: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool
         sys.exit(1)
 
 
-def _summary_line(report: object) -> str:
-    from studytool.store.records import ImportReport
-
-    assert isinstance(report, ImportReport)
+def _summary_line(report: ImportReport) -> str:
     parts = [
         f"{report.notes_read} notes read ({report.notes_changed} changed, "
         f"{report.notes_unchanged} unchanged"

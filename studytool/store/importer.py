@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, insert, select, update
 
@@ -28,6 +28,8 @@ from studytool.store.db import write_session
 from studytool.store.records import ImportReport
 from studytool.store.types import to_utc_text
 from studytool.vault import NoteFile, VaultScan, deck_for, resolve_embed, scan_path
+
+_T = TypeVar("_T")
 
 #: Called as ``progress(description, done, total)`` while notes are read.
 Progress = Callable[[str, int, int], None]
@@ -260,10 +262,19 @@ def _apply_vault(
     _retire(connection, matching.unmatched_cards, existing, now, report, guard)
 
 
+#: SQLite limits the number of bound parameters: long IN (...) lists are sent in chunks.
+_IN_CHUNK = 500
+
+
+def _chunks(values: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    """``values`` in slices short enough for one ``IN (...)`` list."""
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
 def _active_card_count(connection: Any, note_ids: list[int]) -> int:
     total = 0
-    for chunk_start in range(0, len(note_ids), 500):
-        chunk = note_ids[chunk_start : chunk_start + 500]
+    for chunk in _chunks(note_ids):
         query = select(func.count()).where(_card.c.note_id.in_(chunk), _card.c.retired.is_(False))
         total += int(connection.execute(query).scalar_one())
     return total
@@ -302,8 +313,7 @@ def _existing_cards(
     connection: Any, note_ids: list[int]
 ) -> dict[int, tuple[ExistingCard, dict[str, Any]]]:
     existing: dict[int, tuple[ExistingCard, dict[str, Any]]] = {}
-    for chunk_start in range(0, len(note_ids), 500):
-        chunk = note_ids[chunk_start : chunk_start + 500]
+    for chunk in _chunks(note_ids):
         rows = connection.execute(select(_card).where(_card.c.note_id.in_(chunk)))
         for row in rows.mappings():
             card = ExistingCard(
@@ -398,8 +408,7 @@ def _json(value: Any) -> str:
 
 def _taken_keys(connection: Any, wanted: list[str]) -> set[str]:
     taken: set[str] = set()
-    for chunk_start in range(0, len(wanted), 500):
-        chunk = wanted[chunk_start : chunk_start + 500]
+    for chunk in _chunks(wanted):
         taken.update(
             connection.execute(select(_card.c.key).where(_card.c.key.in_(chunk))).scalars()
         )
