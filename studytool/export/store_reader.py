@@ -23,7 +23,7 @@ from sqlmodel import col, select
 
 from studytool.store.records import CardRecord
 from studytool.store.tables import ReviewLog, Setting
-from studytool.store.types import from_utc_text
+from studytool.store.utc import from_utc_text
 
 if TYPE_CHECKING:
     from studytool.store.repository import Repository

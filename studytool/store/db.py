@@ -9,7 +9,6 @@ busy timeout, instead of failing half-way through). No engine is built at import
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,11 +18,13 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from studytool.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from studytool.store.sqlite import BUSY_TIMEOUT_MS, configure_connection
+
+__all__ = ["BUSY_TIMEOUT_MS", "configure_connection"]
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-BUSY_TIMEOUT_MS = 10_000
 IMMEDIATE = "studytool_immediate"
 
 #: Called with (path, old version, new version) before an existing database is migrated.
@@ -42,28 +43,6 @@ def create_db_engine(path: Path) -> Engine:
     event.listen(engine, "connect", configure_connection)
     event.listen(engine, "begin", begin_transaction)
     return engine
-
-
-def configure_connection(dbapi_connection: sqlite3.Connection, _record: Any = None) -> None:
-    """Pragmas every studytool connection needs, and the ``st_fold`` SQL function.
-
-    ``st_fold(text)`` is Python's ``str.casefold``: SQLite's own ``lower()`` folds only ASCII
-    letters, so deck and tag filters would not match names such as ``Über``.
-    """
-    dbapi_connection.isolation_level = None
-    dbapi_connection.create_function("st_fold", 1, _fold, deterministic=True)
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-    finally:
-        cursor.close()
-
-
-def _fold(value: object) -> object:
-    return value.casefold() if isinstance(value, str) else value
 
 
 def begin_transaction(connection: Any) -> None:

@@ -26,7 +26,7 @@ from studytool.parsing.model import ScenarioBlock
 from studytool.store import schema
 from studytool.store.db import write_session
 from studytool.store.records import ImportReport
-from studytool.store.types import to_utc_text
+from studytool.store.utc import to_utc_text
 from studytool.vault import NoteFile, VaultScan, deck_for, resolve_embed, scan_path
 
 _T = TypeVar("_T")

@@ -19,7 +19,7 @@ from studytool.locations import bundled_notes_dir
 from studytool.store import db, schema
 from studytool.store.filters import card_clause
 from studytool.store.records import CardRecord, ImportReport
-from studytool.store.types import utc_now
+from studytool.store.utc import utc_now
 
 if TYPE_CHECKING:
     from sqlmodel import Session

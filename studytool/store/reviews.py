@@ -93,7 +93,7 @@ from studytool.store.db import IMMEDIATE, begin_transaction, configure_connectio
 from studytool.store.filters import card_clause
 from studytool.store.records import LEARNING, NEW, REVIEW
 from studytool.store.repository import Repository
-from studytool.store.types import from_utc_text, to_utc_text
+from studytool.store.utc import from_utc_text, to_utc_text
 
 SM2 = "sm2"
 FSRS = "fsrs"

@@ -52,7 +52,7 @@ from studytool.scheduling.statistics import (
 from studytool.store import schema
 from studytool.store.filters import deck_clause
 from studytool.store.repository import Repository
-from studytool.store.types import to_utc_text
+from studytool.store.utc import to_utc_text
 
 DAY_START_SETTING = "day_start_hour"
 #: Memory-map this much of the file while counting: the long scans and card lookups then read

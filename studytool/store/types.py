@@ -7,33 +7,15 @@ ISO 8601 string in UTC with a fixed width (so text order is time order) and retu
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import String, Text, TypeDecorator
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
+from studytool.store.utc import from_utc_text, to_utc_text, utc_now
 
-
-def utc_now() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
-
-
-def to_utc_text(value: datetime) -> str:
-    """Format an aware datetime as fixed-width UTC text; naive datetimes are refused."""
-    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-        raise ValueError(f"naive datetime {value!r}: studytool stores only timezone-aware times")
-    return value.astimezone(UTC).strftime(_FORMAT)
-
-
-def from_utc_text(text: str) -> datetime:
-    """Parse text written by :func:`to_utc_text` (or any ISO 8601 with offset) as aware UTC."""
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+__all__ = ["JSONText", "UTCDateTime", "from_utc_text", "to_utc_text", "utc_now"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
