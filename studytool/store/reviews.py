@@ -17,7 +17,12 @@ and writes their results back.
   stored state comes from the other scheduler is converted when next graded, by replaying its
   review log through the deck's scheduler.
 
-Speed. The service keeps one SQLite connection of its own and, between calls, what the queue
+Speed. The service keeps one plain ``sqlite3`` connection of its own (reads in ``BEGIN`` ...
+``ROLLBACK``, one snapshot each; writes in ``BEGIN IMMEDIATE`` ... ``COMMIT``) and queries it
+with hand-written SQL: this module imports no SQLAlchemy, at import or at call time, so that
+``studytool review`` starts fast. Times are stored as fixed-width UTC text
+(:mod:`studytool.store.utc`), JSON columns as compact JSON text, the deck and tag filters come
+from :mod:`studytool.store.sql_filters`. Between calls the service keeps what the queue
 is built from: the settings, today's log, and for each scope the sorted candidates (due
 reviews and the first new cards of each deck in note order, read through indexes, a few dozen
 per deck beyond the daily limits; more are read when a deck runs short). Its own grades and
@@ -30,7 +35,6 @@ so a running review sees new cards at the next card.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import uuid
 import weakref
@@ -40,27 +44,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from functools import cache, lru_cache
-from typing import Any
+from functools import lru_cache
+from sqlite3 import Connection
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    and_,
-    bindparam,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    or_,
-    select,
-    text,
-)
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.pool import StaticPool
-
-from studytool.scheduling import fsrs_adapter
 from studytool.scheduling.days import (
     DEFAULT_DAY_START_HOUR,
     due_after,
@@ -88,12 +75,13 @@ from studytool.scheduling.queue import (
 )
 from studytool.scheduling.replay import replay_sm2
 from studytool.scheduling.sm2 import SM2State, needs_same_day_repeat, review, validate_quality
-from studytool.store import schema
-from studytool.store.db import IMMEDIATE, begin_transaction, configure_connection
-from studytool.store.filters import card_clause
 from studytool.store.records import LEARNING, NEW, REVIEW
-from studytool.store.repository import Repository
+from studytool.store.sql_filters import card_filter, deck_matches
+from studytool.store.sqlite import open_connection
 from studytool.store.utc import from_utc_text, to_utc_text
+
+if TYPE_CHECKING:
+    from studytool.store.repository import Repository
 
 SM2 = "sm2"
 FSRS = "fsrs"
@@ -106,13 +94,6 @@ SETTING_DAY_START = "day_start_hour"
 SETTING_SCHEDULER = "scheduler"
 SETTING_NEW_PER_DAY = "new_per_day"
 SETTING_REVIEWS_PER_DAY = "reviews_per_day"
-
-_card = schema.card
-_note = schema.note
-_state = schema.review_state
-_log = schema.review_log
-_deck_config = schema.deck_config
-_setting = schema.setting
 
 _STATE_FIELDS = (
     "state", "repetitions", "ef_hundredths", "interval", "due", "lapses", "reps",
@@ -341,18 +322,6 @@ def _scope_of(session: StudySession) -> _Scope:
     return _Scope(session.deck, session.tag, session.kinds)
 
 
-def _deck_matches(deck: str, name: str | None) -> bool:
-    """Whether ``deck`` is ``name`` or under it, exactly as :func:`filters.deck_clause` decides.
-
-    Both sides are case-folded by Python's ``str.casefold`` (``st_fold`` in SQL).
-    """
-    if not name:
-        return True
-    wanted = name.strip().strip("/").casefold()
-    folded = deck.casefold()
-    return folded == wanted or folded[: len(wanted) + 1] == wanted + "/"
-
-
 def _deck_tree(decks: Iterable[str]) -> list[str]:
     """Every deck and each of its parents (``AWS`` for ``AWS/Networking``), sorted."""
     names: set[str] = set()
@@ -371,18 +340,15 @@ class _Database:
     ``PRAGMA data_version`` changes when another connection (this process or another) commits,
     never for this connection's own commits: so the service can keep what it read as long as
     the value stays put, and update it in place for its own writes. The connection has the
-    same settings as :mod:`studytool.store.db` gives its own (WAL, foreign keys, busy timeout,
-    explicit ``BEGIN``/``BEGIN IMMEDIATE``); calls are serialised by the service's lock.
+    settings of every studytool connection (:func:`studytool.store.sqlite.open_connection`:
+    WAL, foreign keys, busy timeout, autocommit mode so that this class emits ``BEGIN`` /
+    ``BEGIN IMMEDIATE`` itself); calls are serialised by the service's lock.
     """
 
     def __init__(self, path: str) -> None:
-        raw = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        configure_connection(raw)
-        self.raw = raw
-        self.engine: Engine = create_engine("sqlite://", creator=lambda: raw, poolclass=StaticPool)
-        event.listen(self.engine, "begin", begin_transaction)
+        self.raw = open_connection(path)
         self._version = self._data_version()
-        self._finalizer = weakref.finalize(self, _close_connection, self.engine, raw)
+        self._finalizer = weakref.finalize(self, self.raw.close)
 
     def _data_version(self) -> int:
         return int(self.raw.execute("PRAGMA data_version").fetchone()[0])
@@ -396,30 +362,35 @@ class _Database:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A read transaction (one snapshot), ended when the block ends."""
-        with self.engine.connect() as connection:
+        """A read transaction (one snapshot), rolled back when the block ends."""
+        with self._transaction("BEGIN", commit=False) as connection:
             yield connection
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
         """A write transaction holding the write lock from its start; committed on success."""
-        with self.engine.connect() as connection:
-            connection = connection.execution_options(**{IMMEDIATE: True})
-            with connection.begin():
-                yield connection
+        with self._transaction("BEGIN IMMEDIATE", commit=True) as connection:
+            yield connection
+
+    @contextmanager
+    def _transaction(self, begin: str, commit: bool) -> Iterator[Connection]:
+        raw = self.raw
+        raw.execute(begin)
+        try:
+            yield raw
+            if commit:
+                raw.execute("COMMIT")
+        finally:
+            if raw.in_transaction:  # not committed, or an error: leave the database as it was
+                raw.execute("ROLLBACK")
 
     def close(self) -> None:
         self._finalizer()
 
 
-def _close_connection(engine: Engine, raw: sqlite3.Connection) -> None:
-    engine.dispose()
-    raw.close()
-
-
 def _database_path(repository: Repository) -> str:
-    database = repository.engine.url.database
-    return database if database else str(repository.path)
+    """The database file (``Repository.path``; its SQLAlchemy engine is never touched here)."""
+    return str(repository.path)
 
 
 # Today's log ----------------------------------------------------------------------------------
@@ -453,6 +424,18 @@ def _graded(
     )  # fmt: skip
 
 
+_TODAYS_LOG = """
+WITH todays_log AS MATERIALIZED (
+    SELECT id, card_id, reviewed_at, quality, state_before, scheduler
+    FROM review_log WHERE reviewed_at >= :start
+)
+SELECT todays_log.id, todays_log.card_id, todays_log.reviewed_at, todays_log.quality,
+       todays_log.state_before, todays_log.scheduler, card.deck, card.group_key
+FROM todays_log JOIN card ON card.id = todays_log.card_id
+ORDER BY todays_log.id
+"""
+
+
 class _DayLog:
     """The review log rows of one study day (from its start on), in log order."""
 
@@ -465,19 +448,12 @@ class _DayLog:
     @classmethod
     def read(cls, connection: Connection, start: datetime) -> _DayLog:
         """The rows from ``start`` on, found through the time index (never a scan of the log)."""
-        rows = (
-            select(_log.c.id, _log.c.card_id, _log.c.reviewed_at, _log.c.quality,
-                   _log.c.state_before, _log.c.scheduler)
-            .where(_log.c.reviewed_at >= start)
-            .cte("todays_log").prefix_with("MATERIALIZED")
-        )  # fmt: skip
-        query = (
-            select(rows.c.id, rows.c.card_id, rows.c.reviewed_at, rows.c.quality,
-                   rows.c.state_before, rows.c.scheduler, _card.c.deck, _card.c.group_key)
-            .select_from(rows.join(_card, _card.c.id == rows.c.card_id))
-            .order_by(rows.c.id)
-        )  # fmt: skip
-        return cls(start, [_graded(*row) for row in connection.execute(query)])
+        rows = connection.execute(_TODAYS_LOG, {"start": to_utc_text(start)})
+        return cls(start, [
+            _graded(log_id, card_id, from_utc_text(reviewed_at), quality, json.loads(before),
+                    scheduler, deck, group)
+            for log_id, card_id, reviewed_at, quality, before, scheduler, deck, group in rows
+        ])  # fmt: skip
 
     def add(self, row: _Graded) -> None:
         self.rows.append(row)
@@ -707,6 +683,22 @@ class _Cache:
                 pools.absent.add(card_id)
 
 
+_UPSERT_SETTING = """
+INSERT INTO setting (key, value) VALUES (:key, :value)
+ON CONFLICT (key) DO UPDATE SET value = excluded.value
+"""
+_DECK_CONFIG_KEY = "SELECT deck FROM deck_config WHERE st_fold(deck) = :name"
+_UPSERT_DECK_CONFIG = {
+    column: f"INSERT INTO deck_config (deck, {column}) VALUES (:deck, :value)"
+    f" ON CONFLICT (deck) DO UPDATE SET {column} = excluded.{column}"
+    for column in (SETTING_NEW_PER_DAY, SETTING_REVIEWS_PER_DAY, SETTING_SCHEDULER)
+}
+_DELETE_EMPTY_DECK_CONFIG = """
+DELETE FROM deck_config WHERE deck = :deck
+AND new_per_day IS NULL AND reviews_per_day IS NULL AND scheduler IS NULL
+"""
+
+
 class ReviewService:
     """Studying against one database, with an injectable clock and local time zone.
 
@@ -794,10 +786,8 @@ class ReviewService:
             self._write_deck_config(deck, name, value)
 
     def _write_setting(self, key: str, value: str) -> None:
-        statement = sqlite_insert(_setting).values(key=key, value=value)
-        statement = statement.on_conflict_do_update(index_elements=["key"], set_={"value": value})
         with self._writing() as connection:
-            connection.execute(statement)
+            connection.execute(_UPSERT_SETTING, {"key": key, "value": value})
             self._cache.clear()
 
     def _write_deck_config(self, deck: str, column: str, value: Any) -> None:
@@ -805,24 +795,10 @@ class ReviewService:
         if not name:
             raise ReviewError("deck name is empty")
         with self._writing() as connection:
-            existing = connection.execute(
-                select(_deck_config.c.deck).where(
-                    func.st_fold(_deck_config.c.deck) == name.casefold()
-                )
-            ).scalar()
-            key = existing or name
-            statement = sqlite_insert(_deck_config).values(deck=key, **{column: value})
-            connection.execute(
-                statement.on_conflict_do_update(index_elements=["deck"], set_={column: value})
-            )
-            connection.execute(
-                delete(_deck_config).where(
-                    _deck_config.c.deck == key,
-                    _deck_config.c.new_per_day.is_(None),
-                    _deck_config.c.reviews_per_day.is_(None),
-                    _deck_config.c.scheduler.is_(None),
-                )
-            )
+            existing = connection.execute(_DECK_CONFIG_KEY, {"name": name.casefold()}).fetchone()
+            key = (existing[0] if existing else None) or name
+            connection.execute(_UPSERT_DECK_CONFIG[column], {"deck": key, "value": value})
+            connection.execute(_DELETE_EMPTY_DECK_CONFIG, {"deck": key})
             self._cache.clear()
 
     # Sessions and the queue
@@ -922,12 +898,14 @@ class ReviewService:
                 connection, card_id, before, scheduler, quality, clock, pending
             )
             _write_state(connection, card_id, after)
-            log_id = int(connection.execute(insert(_log), {
-                "card_id": card_id, "reviewed_at": clock.now, "quality": quality,
-                "state_before": before, "state_after": after, "duration_ms": duration_ms,
-                "typed_answer": typed_answer, "session_id": session.id, "scheduler": scheduler,
-                "correct": correct, "detail": None if detail is None else dict(detail),
-            }).inserted_primary_key[0])  # fmt: skip
+            log_id = _insert_log(connection, {
+                "card_id": card_id, "reviewed_at": to_utc_text(clock.now), "quality": quality,
+                "state_before": _json_text(before), "state_after": _json_text(after),
+                "duration_ms": duration_ms, "typed_answer": typed_answer,
+                "session_id": session.id, "scheduler": scheduler,
+                "correct": None if correct is None else bool(correct),
+                "detail": None if detail is None else _json_text(dict(detail)),
+            })  # fmt: skip
         # Committed: keep what the service holds in step with what it wrote.
         self._logged(
             clock, _graded(log_id, card_id, clock.now, quality, before, scheduler, deck, group)
@@ -967,24 +945,23 @@ class ReviewService:
             return None
         step = session.history[-1]
         with self._writing() as connection:
-            row = connection.execute(
-                select(_log.c.card_id, _log.c.state_before).where(_log.c.id == step.log_id)
-            ).first()
+            row = connection.execute(_LOGGED_BEFORE, {"log_id": step.log_id}).fetchone()
             if row is None:
                 session.history.pop()
                 raise UndoConflictError(f"the grade to undo (log {step.log_id}) no longer exists")
             later = connection.execute(
-                select(_log.c.id).where(_log.c.card_id == step.card_id, _log.c.id > step.log_id)
-            ).first()
+                _LATER_GRADE, {"card_id": step.card_id, "log_id": step.log_id}
+            ).fetchone()
             if later is not None:
                 raise UndoConflictError(
                     f"card {step.card_id} was graded again after this grade; undo that first"
                 )
-            _write_state(connection, step.card_id, dict(row.state_before))
-            connection.execute(delete(_log).where(_log.c.id == step.log_id))
+            before = dict(json.loads(row[0]))
+            _write_state(connection, step.card_id, before)
+            connection.execute(_DELETE_LOG, {"log_id": step.log_id})
         if self._cache.day_log is not None:
             self._cache.day_log.remove(step.log_id)
-        self._cache.changed(step.card_id, dict(row.state_before))
+        self._cache.changed(step.card_id, before)
         session.history.pop()
         session.state = step.session_before.with_front(step.card_id)
         return step.card_id
@@ -1029,17 +1006,17 @@ class ReviewService:
             pools = self._pools(connection, scope, self._clock(self._settings(connection)), 0)
             reviewed = self._reviewed_by_deck(connection, scope)
             decks = set(pools.decks) | set(plan.deck_counts) | set(reviewed)
-            names = [name for name in _deck_tree(decks) if _deck_matches(name, scope.deck)]
+            names = [name for name in _deck_tree(decks) if deck_matches(name, scope.deck)]
             if _groups_span_decks(pools):  # decks interact: count each one on its own
                 return self._counts_one_by_one(connection, scope, names, reviewed)
         result = {ALL_DECKS: Counts(plan.counts.due, plan.counts.new, sum(reviewed.values()))}
         nothing = QueueCounts(0, 0)
         for name in names:
-            inside = [plan.deck_counts.get(d, nothing) for d in decks if _deck_matches(d, name)]
+            inside = [plan.deck_counts.get(d, nothing) for d in decks if deck_matches(d, name)]
             result[name] = Counts(
                 due_today=sum(counts.due for counts in inside),
                 new_left_today=sum(counts.new for counts in inside),
-                reviewed_today=sum(n for d, n in reviewed.items() if _deck_matches(d, name)),
+                reviewed_today=sum(n for d, n in reviewed.items() if deck_matches(d, name)),
             )
         return result
 
@@ -1050,7 +1027,7 @@ class ReviewService:
         for name in [ALL_DECKS, *names]:
             deck_scope = _Scope(name or scope.deck, scope.tag, scope.kinds)
             plan = self._fresh_plan(connection, deck_scope, keep=0)
-            inside = sum(count for deck, count in reviewed.items() if _deck_matches(deck, name))
+            inside = sum(count for deck, count in reviewed.items() if deck_matches(deck, name))
             result[name] = Counts(plan.counts.due, plan.counts.new, inside)
         return result
 
@@ -1203,17 +1180,15 @@ class ReviewService:
                 members.update((card_id, True) for card_id in decks if card_id in pools.by_id)
         unknown = [card_id for card_id in decks if card_id not in members]
         if unknown:
-            query = _members_query(scope)
-            inside = set(connection.execute(query, {"ids": unknown}).scalars())
+            inside = _members(connection, scope, unknown)
             members.update((card_id, card_id in inside) for card_id in unknown)
         return dict(Counter(deck for card_id, deck in decks.items() if members[card_id]))
 
 
-@lru_cache(maxsize=64)
-def _members_query(scope: _Scope) -> Any:
-    """Which of the cards ``ids`` are in the scope (retired ones too)."""
-    return select(_card.c.id).where(_card.c.id.in_(bindparam("ids", expanding=True)),
-                                    _in_scope(scope))  # fmt: skip
+def _members(connection: Connection, scope: _Scope, card_ids: Sequence[int]) -> set[int]:
+    """Which of ``card_ids`` are in the scope (retired ones too)."""
+    rows = connection.execute(_sql(_MEMBERS, scope), _params(scope, ids=json.dumps(card_ids)))
+    return {card_id for (card_id,) in rows}
 
 
 class _DeckLimitsLookup(Mapping[str, DeckLimits]):
@@ -1247,14 +1222,15 @@ def _groups_span_decks(pools: _Pools) -> bool:
 
 # Reading ----------------------------------------------------------------------------------------
 
+_SETTINGS = "SELECT key, value FROM setting"
+_DECK_CONFIGS = (
+    "SELECT deck, new_per_day, reviews_per_day, scheduler FROM deck_config ORDER BY deck"
+)
 
-def _read_settings(connection: Any) -> SchedulingSettings:
-    rows = connection.execute(select(_setting.c.key, _setting.c.value))
-    values = {row.key: row.value for row in rows}
-    overrides = tuple(
-        DeckOverride(row.deck, row.new_per_day, row.reviews_per_day, row.scheduler)
-        for row in connection.execute(select(_deck_config).order_by(_deck_config.c.deck))
-    )
+
+def _read_settings(connection: Connection) -> SchedulingSettings:
+    values = dict(connection.execute(_SETTINGS).fetchall())
+    overrides = tuple(DeckOverride(*row) for row in connection.execute(_DECK_CONFIGS))
     return SchedulingSettings(
         day_start_hour=_int_setting(values, SETTING_DAY_START, DEFAULT_DAY_START_HOUR, 23),
         scheduler=values.get(SETTING_SCHEDULER) if values.get(SETTING_SCHEDULER) in SCHEDULERS
@@ -1278,30 +1254,52 @@ def _int_setting(
     return value
 
 
-def _in_scope(scope: _Scope) -> Any:
-    """Cards of the scope's decks, tags and kinds (retired ones too)."""
-    return and_(card_clause(scope.deck, scope.tag), _card.c.kind.in_(scope.kinds))
+# SQL over one scope. A template names the scope's deck and tag filter on ``card`` ``{cards}``,
+# that filter and the scope's kinds ``{scope}``, and the review states that have a due moment
+# (not new, read through the due index first) ``{states}``, bounded by ``:before`` unless
+# asked otherwise. Lists of ids or decks are passed as one JSON array (``json_each``). The
+# literals 'new', 'learning' and 'fsrs' are the values of NEW, LEARNING and FSRS.
+
+_SCHEDULED_STATES = """WITH scheduled_states AS MATERIALIZED (
+    SELECT card_id, due, state, scheduler, buried_until FROM review_state
+    WHERE due IS NOT NULL AND state != 'new'{before}
+)"""
+_INTRADAY = "(scheduled_states.scheduler = 'fsrs' AND scheduled_states.state = 'learning')"
+_IS_NEW = "(review_state.state IS NULL OR review_state.state = 'new' OR review_state.due IS NULL)"
 
 
-def _active(scope: _Scope) -> Any:
-    """Cards of the scope that can be studied (not retired)."""
-    return and_(_card.c.retired.is_(False), _in_scope(scope))
+@dataclass(frozen=True)
+class _ScopeSql:
+    cards: str  # the deck and tag filter
+    kinds: str  # the kinds filter
+    params: dict[str, Any]
 
 
-def _unburied(buried_until: Any, now: datetime) -> Any:
-    return or_(buried_until.is_(None), buried_until <= now)
+@lru_cache(maxsize=64)
+def _scope_sql(scope: _Scope) -> _ScopeSql:
+    found = card_filter(scope.deck, scope.tag)
+    names = [f"scope_kind_{index}" for index in range(len(scope.kinds))]
+    kinds = "card.kind IN ({})".format(", ".join(f":{name}" for name in names))
+    params = {**found.params, **dict(zip(names, scope.kinds, strict=True))}
+    return _ScopeSql(found.sql, kinds, params)
 
 
-def _is_new() -> Any:
-    return _state.c.state.is_(None) | (_state.c.state == NEW) | _state.c.due.is_(None)
+@lru_cache(maxsize=256)
+def _sql(template: str, scope: _Scope, bounded: bool = True) -> str:
+    """``template`` with the scope's conditions filled in."""
+    parts = _scope_sql(scope)
+    states = _SCHEDULED_STATES.format(before=" AND due < :before" if bounded else "")
+    return template.format(
+        cards=parts.cards, scope=f"{parts.cards} AND {parts.kinds}", states=states
+    )
 
 
-def _scheduled_states(*conditions: Any) -> Any:
-    """Review states with a due moment (not new), read through the due index first."""
-    query = select(
-        _state.c.card_id, _state.c.due, _state.c.state, _state.c.scheduler, _state.c.buried_until
-    ).where(_state.c.due.is_not(None), _state.c.state != NEW, *conditions)
-    return query.cte("scheduled_states").prefix_with("MATERIALIZED")
+def _params(scope: _Scope, **values: Any) -> dict[str, Any]:
+    """The scope's parameters and ``values`` (times as UTC text)."""
+    params = dict(_scope_sql(scope).params)
+    for name, value in values.items():
+        params[name] = to_utc_text(value) if isinstance(value, datetime) else value
+    return params
 
 
 def _initial_cap(margin: int, default: int, overrides: Iterable[int | None]) -> int:
@@ -1309,7 +1307,7 @@ def _initial_cap(margin: int, default: int, overrides: Iterable[int | None]) -> 
 
 
 # The decks with active cards of the kinds asked: skip along the deck index one deck at a time.
-_ACTIVE_DECKS = text("""
+_ACTIVE_DECKS = """
 WITH RECURSIVE decks(deck) AS (
     SELECT min(deck) FROM card
     UNION ALL
@@ -1322,7 +1320,7 @@ SELECT deck FROM decks WHERE deck IS NOT NULL AND EXISTS (
         WHERE card.deck = decks.deck AND card.kind = kinds.value AND card.retired = 0
     )
 )
-""")
+"""
 
 
 def _read_pools(
@@ -1334,8 +1332,8 @@ def _read_pools(
 ) -> _Pools:
     """A scope's candidates: all due reviews and learning steps, the first new cards per deck."""
     pools = _Pools(scope, horizon, day_start)
-    decks = connection.execute(_ACTIVE_DECKS, {"kinds": json.dumps(list(scope.kinds))}).scalars()
-    pools.decks = tuple(sorted(deck for deck in decks if _deck_matches(deck, scope.deck)))
+    rows = connection.execute(_ACTIVE_DECKS, {"kinds": json.dumps(list(scope.kinds))})
+    pools.decks = tuple(sorted(deck for (deck,) in rows if deck_matches(deck, scope.deck)))
     if not pools.decks:
         return pools
     overrides = settings.decks
@@ -1346,6 +1344,15 @@ def _read_pools(
     _read_reviews(connection, pools, pools.decks, review_cap, learning=True)
     _read_news(connection, pools, pools.decks, new_cap)
     return pools
+
+
+_DUE_CARDS = f"""{{states}}
+SELECT card.id, card.deck, card.group_key, card.position, scheduled_states.due,
+       scheduled_states.buried_until, {_INTRADAY} AS intraday
+FROM scheduled_states JOIN card ON card.id = scheduled_states.card_id
+WHERE card.retired = 0 AND {{scope}}
+"""
+_DUE_CARDS_OF_DECKS = _DUE_CARDS + "AND card.deck IN (SELECT value FROM json_each(:decks))\n"
 
 
 def _read_reviews(
@@ -1360,28 +1367,22 @@ def _read_reviews(
     All due cards are read through the due index (sorting them in SQL costs more than in
     Python); beyond ``cap`` per deck they are left out and the deck is bounded.
     """
-    states = _scheduled_states(_state.c.due < pools.horizon)
-    query = (
-        select(_card.c.id, _card.c.deck, _card.c.group_key, _card.c.position, states.c.due,
-               states.c.buried_until, and_(states.c.scheduler == FSRS,
-                                           states.c.state == LEARNING).label("intraday"))
-        .select_from(states.join(_card, _card.c.id == states.c.card_id))
-        .where(_active(pools.scope))
-    )  # fmt: skip
-    if set(decks) != set(pools.decks):
-        query = query.where(_card.c.deck.in_(decks))
+    template = _DUE_CARDS if set(decks) == set(pools.decks) else _DUE_CARDS_OF_DECKS
+    params = _params(pools.scope, before=pools.horizon, decks=json.dumps(list(decks)))
+    rows = connection.execute(_sql(template, pools.scope), params).fetchall()
     for deck in decks:
         pools.drop_deck(REVIEW, deck)
         pools.review_bounds.pop(deck, None)
         pools.review_caps[deck] = cap
     steps: list[tuple[Candidate, str, datetime | None]] = []
     by_deck: dict[str, list[tuple[Candidate, datetime | None]]] = {}
-    for card_id, deck, group, position, due, buried_until, intraday in connection.execute(query):
-        candidate = Candidate(card_id, deck, group, position, due=due, intraday=bool(intraday))
+    for card_id, deck, group, position, due, buried_until, intraday in rows:
+        candidate = Candidate(card_id, deck, group, position, due=from_utc_text(due),
+                              intraday=bool(intraday))  # fmt: skip
         if intraday:
-            steps.append((candidate, LEARNING, buried_until))
+            steps.append((candidate, LEARNING, _time(buried_until)))
         else:
-            by_deck.setdefault(deck, []).append((candidate, buried_until))
+            by_deck.setdefault(deck, []).append((candidate, _time(buried_until)))
     reviews: list[tuple[Candidate, str, datetime | None]] = []
     for deck, read in by_deck.items():
         read.sort(key=lambda pair: review_order(pair[0]))
@@ -1392,32 +1393,29 @@ def _read_reviews(
     pools.load(reviews + steps if learning else reviews)
 
 
+# The first ``:cap`` new cards of each (kind, deck) pair, each pair read through the card index.
+_NEW_CARDS = f"""
+SELECT picked.id, picked.deck, picked.kind, picked.group_key, picked.position,
+       picked_state.buried_until
+FROM (
+    SELECT json_extract(entry.value, '$[0]') AS kind, json_extract(entry.value, '$[1]') AS deck
+    FROM json_each(:pairs) AS entry
+) AS pairs
+JOIN card AS picked ON picked.id IN (
+    SELECT card.id FROM card LEFT OUTER JOIN review_state ON review_state.card_id = card.id
+    WHERE card.retired = 0 AND card.kind = pairs.kind AND card.deck = pairs.deck
+      AND {_IS_NEW} AND {{cards}}
+    ORDER BY card.position, card.id LIMIT :cap
+)
+LEFT OUTER JOIN review_state AS picked_state ON picked_state.card_id = picked.id
+"""
+
+
 def _read_news(connection: Connection, pools: _Pools, decks: Sequence[str], cap: int) -> None:
     """The first ``cap`` new cards of each deck and kind, in note order (by the card index)."""
-    pairs_json = json.dumps([[kind, deck] for deck in decks for kind in pools.scope.kinds])
-    entries = func.json_each(bindparam("pairs", pairs_json)).table_valued("value").alias("entry")
-    pairs = select(
-        func.json_extract(entries.c.value, "$[0]").label("kind"),
-        func.json_extract(entries.c.value, "$[1]").label("deck"),
-    ).subquery("pairs")
-    first = (
-        select(_card.c.id)
-        .select_from(_card.outerjoin(_state, _state.c.card_id == _card.c.id))
-        .where(_card.c.retired.is_(False), _card.c.kind == pairs.c.kind,
-               _card.c.deck == pairs.c.deck, _is_new(), card_clause(pools.scope.deck,
-                                                                     pools.scope.tag))
-        .order_by(_card.c.position, _card.c.id).limit(cap).correlate(pairs)
-    )  # fmt: skip
-    picked = _card.alias("picked")
-    picked_state = _state.alias("picked_state")
-    query = select(
-        picked.c.id, picked.c.deck, picked.c.kind, picked.c.group_key, picked.c.position,
-        picked_state.c.buried_until,
-    ).select_from(
-        pairs.join(picked, picked.c.id.in_(first))
-        .outerjoin(picked_state, picked_state.c.card_id == picked.c.id)
-    )  # fmt: skip
-    rows = connection.execute(query).all()
+    pairs = json.dumps([[kind, deck] for deck in decks for kind in pools.scope.kinds])
+    params = _params(pools.scope, pairs=pairs, cap=cap)
+    rows = connection.execute(_sql(_NEW_CARDS, pools.scope), params).fetchall()
     for deck in decks:
         pools.drop_deck(NEW, deck)
         pools.new_bounds.pop(deck, None)
@@ -1427,7 +1425,7 @@ def _read_news(connection: Connection, pools: _Pools, decks: Sequence[str], cap:
     for card_id, deck, kind, group, position, buried_until in rows:
         candidate = Candidate(card_id, deck, group, position)
         read.setdefault((deck, kind), []).append(candidate)
-        loaded.append((candidate, NEW, buried_until))
+        loaded.append((candidate, NEW, _time(buried_until)))
     pools.load(loaded)
     for (deck, _kind), candidates in read.items():
         if len(candidates) >= cap:
@@ -1435,22 +1433,27 @@ def _read_news(connection: Connection, pools: _Pools, decks: Sequence[str], cap:
             pools.new_bounds[deck] = min(pools.new_bounds.get(deck, bound), bound)
 
 
-@lru_cache(maxsize=64)
-def _by_id_query(scope: _Scope) -> Any:
-    return (
-        select(_card.c.id, _card.c.deck, _card.c.group_key, _card.c.position, _state.c.state,
-               _state.c.due, _state.c.scheduler, _state.c.buried_until, _state.c.last_reviewed)
-        .select_from(_card.outerjoin(_state, _state.c.card_id == _card.c.id))
-        .where(_card.c.id.in_(bindparam("ids", expanding=True)), _active(scope))
-    )  # fmt: skip
+_BY_ID = """
+SELECT card.id, card.deck, card.group_key, card.position, review_state.state, review_state.due,
+       review_state.scheduler, review_state.buried_until, review_state.last_reviewed
+FROM card LEFT OUTER JOIN review_state ON review_state.card_id = card.id
+WHERE card.id IN (SELECT value FROM json_each(:ids)) AND card.retired = 0 AND {scope}
+"""
 
 
-def _by_id(connection: Connection, scope: _Scope, card_ids: Iterable[int]) -> list[Any]:
+def _by_id(connection: Connection, scope: _Scope, card_ids: Iterable[int]) -> list[_StateRow]:
     """The scope's active cards among ``card_ids``, with their review state."""
-    return list(connection.execute(_by_id_query(scope), {"ids": sorted(card_ids)}))
+    params = _params(scope, ids=json.dumps(sorted(card_ids)))
+    return [
+        _StateRow(id=card_id, deck=deck, group_key=group, position=position, state=state,
+                  due=_time(due), scheduler=scheduler, buried_until=_time(buried_until),
+                  last_reviewed=_time(last_reviewed))
+        for card_id, deck, group, position, state, due, scheduler, buried_until, last_reviewed
+        in connection.execute(_sql(_BY_ID, scope), params)
+    ]  # fmt: skip
 
 
-def _place(pools: _Pools, row: Any) -> bool:
+def _place(pools: _Pools, row: _StateRow) -> bool:
     """Put a card read by id where it belongs; False when it is not a candidate."""
     if row.state is None or row.state == NEW or row.due is None:
         pools.put(Candidate(row.id, row.deck, row.group_key, row.position), NEW, row.buried_until)
@@ -1486,6 +1489,16 @@ def _refresh(connection: Connection, pools: _Pools) -> None:
     pools.absent |= changed - found
 
 
+_EARLIEST_DUE = f"""{{states}}
+SELECT {_INTRADAY} AS intraday, min(scheduled_states.due) AS due
+FROM scheduled_states JOIN card ON card.id = scheduled_states.card_id
+WHERE card.retired = 0 AND {{scope}}
+  AND (scheduled_states.buried_until IS NULL OR scheduled_states.buried_until <= :now)
+  AND card.id NOT IN (SELECT value FROM json_each(:shown))
+GROUP BY {_INTRADAY}
+"""
+
+
 def _next_available(
     connection: Connection, scope: _Scope, clock: DayClock, progress: DayProgress, pools: _Pools
 ) -> datetime | None:
@@ -1501,21 +1514,23 @@ def _next_available(
         connection, scope, clock.now, shown
     ):
         moments.append(tomorrow)
-    states = _scheduled_states(*([_state.c.due < tomorrow] if moments else []))
-    intraday = and_(states.c.scheduler == FSRS, states.c.state == LEARNING)
-    earliest = (
-        select(intraday.label("intraday"), func.min(states.c.due).label("due"))
-        .select_from(states.join(_card, _card.c.id == states.c.card_id))
-        .where(_active(scope), _unburied(states.c.buried_until, clock.now),
-               _card.c.id.not_in(shown))
-        .group_by(intraday)
-    )  # fmt: skip
-    for row in connection.execute(earliest):
-        if row.intraday:
-            moments.append(max(row.due, clock.now))
+    query = _sql(_EARLIEST_DUE, scope, bounded=bool(moments))
+    params = _params(scope, before=tomorrow, now=clock.now, shown=json.dumps(shown))
+    for intraday, due_text in connection.execute(query, params):
+        due = from_utc_text(due_text)
+        if intraday:
+            moments.append(max(due, clock.now))
         else:
-            moments.append(max(clock.start_of(clock.day_of(row.due)), tomorrow))
+            moments.append(max(clock.start_of(clock.day_of(due)), tomorrow))
     return min(moments) if moments else None
+
+
+_ANY_NEW = f"""
+SELECT card.id FROM card LEFT OUTER JOIN review_state ON review_state.card_id = card.id
+WHERE card.retired = 0 AND {{scope}} AND {_IS_NEW}
+  AND (review_state.buried_until IS NULL OR review_state.buried_until <= :now)
+LIMIT 1
+"""
 
 
 def _has_new(connection: Connection, scope: _Scope, now: datetime, pools: _Pools) -> bool:
@@ -1524,122 +1539,152 @@ def _has_new(connection: Connection, scope: _Scope, now: datetime, pools: _Pools
         return True
     if not pools.new_bounds:  # every new card was read: none is free
         return False
-    query = (
-        select(_card.c.id).select_from(_card.outerjoin(_state, _state.c.card_id == _card.c.id))
-        .where(_active(scope), _is_new(), _unburied(_state.c.buried_until, now)).limit(1)
-    )  # fmt: skip
-    return connection.execute(query).first() is not None
+    row = connection.execute(_sql(_ANY_NEW, scope), _params(scope, now=now)).fetchone()
+    return row is not None
+
+
+_ANY_ACTIVE = """
+SELECT card.id FROM card LEFT OUTER JOIN review_state ON review_state.card_id = card.id
+WHERE card.id IN (SELECT value FROM json_each(:ids)) AND card.retired = 0 AND {scope}
+  AND (review_state.buried_until IS NULL OR review_state.buried_until <= :now)
+LIMIT 1
+"""
 
 
 def _any_active(connection: Connection, scope: _Scope, now: datetime, card_ids: list[int]) -> bool:
     if not card_ids:
         return False
-    query = (
-        select(_card.c.id).select_from(_card.outerjoin(_state, _state.c.card_id == _card.c.id))
-        .where(_card.c.id.in_(card_ids), _active(scope), _unburied(_state.c.buried_until, now))
-        .limit(1)
-    )  # fmt: skip
-    return connection.execute(query).first() is not None
+    params = _params(scope, ids=json.dumps(card_ids), now=now)
+    return connection.execute(_sql(_ANY_ACTIVE, scope), params).fetchone() is not None
+
+
+_DUE_BEFORE = """{states}
+SELECT scheduled_states.due
+FROM scheduled_states JOIN card ON card.id = scheduled_states.card_id
+WHERE card.retired = 0 AND {scope}
+  AND (scheduled_states.buried_until IS NULL OR scheduled_states.buried_until <= :now)
+"""
 
 
 def _scheduled_due_before(
     connection: Connection, scope: _Scope, end: datetime, now: datetime
 ) -> list[datetime]:
     """Due moments of the scope's unburied, not new cards due before ``end``."""
-    states = _scheduled_states(_state.c.due < end)
-    query = (
-        select(states.c.due).select_from(states.join(_card, _card.c.id == states.c.card_id))
-        .where(_active(scope), _unburied(states.c.buried_until, now))
-    )  # fmt: skip
-    return list(connection.execute(query).scalars())
+    rows = connection.execute(_sql(_DUE_BEFORE, scope), _params(scope, before=end, now=now))
+    return [from_utc_text(due) for (due,) in rows]
 
 
-@cache
-def _deck_and_group_query() -> Any:
-    return select(_card.c.deck, _card.c.group_key).where(_card.c.id == bindparam("card_id"))
+_MEMBERS = """
+SELECT card.id FROM card WHERE card.id IN (SELECT value FROM json_each(:ids)) AND {scope}
+"""
+
+_DECK_AND_GROUP = "SELECT deck, group_key FROM card WHERE id = :card_id"
 
 
-def _card_deck_and_group(connection: Any, card_id: int) -> tuple[str, str]:
-    row = connection.execute(_deck_and_group_query(), {"card_id": card_id}).first()
+def _card_deck_and_group(connection: Connection, card_id: int) -> tuple[str, str]:
+    row = connection.execute(_DECK_AND_GROUP, {"card_id": card_id}).fetchone()
     if row is None:
         raise ReviewError(f"no card with id {card_id}")
-    return str(row.deck), str(row.group_key)
+    return str(row[0]), str(row[1])
 
 
-@cache
-def _card_view_query() -> Any:
-    return (
-        select(_card, _note.c.vault,
-               *[_state.c[name] for name in _STATE_FIELDS if name != "fsrs_state"])
-        .select_from(_card.outerjoin(_state, _state.c.card_id == _card.c.id)
-                     .outerjoin(_note, _note.c.id == _card.c.note_id))
-        .where(_card.c.id == bindparam("card_id"))
-    )  # fmt: skip
+_CARD_VIEW = """
+SELECT card.id, card.kind, card.deck, card.note_path, card.line, card.context, card.prompt,
+       card.answer, card.tags, card.colour, card.text, review_state.state, card.answer_start,
+       card.answer_end, card.extra, card.group_key, review_state.scheduler, review_state.due,
+       review_state.interval, review_state.ef_hundredths, review_state.repetitions,
+       review_state.lapses, review_state.reps, review_state.last_reviewed, note.vault
+FROM card
+LEFT OUTER JOIN review_state ON review_state.card_id = card.id
+LEFT OUTER JOIN note ON note.id = card.note_id
+WHERE card.id = :card_id
+"""
 
 
-def _card_view(connection: Any, entry: QueueEntry) -> CardView:
-    row = connection.execute(_card_view_query(), {"card_id": entry.card_id}).mappings().one()
+def _card_view(connection: Connection, entry: QueueEntry) -> CardView:
+    row = connection.execute(_CARD_VIEW, {"card_id": entry.card_id}).fetchone()
+    if row is None:
+        raise ReviewError(f"no card with id {entry.card_id}")
+    (card_id, kind, deck, note, line, context, prompt, answer, tags, colour, text, state,
+     answer_start, answer_end, extra, group, scheduler, due, interval, ef_hundredths,
+     repetitions, lapses, reps, last_reviewed, vault) = row  # fmt: skip
     return CardView(
-        id=row["id"], kind=row["kind"], deck=row["deck"], note=row["note_path"], line=row["line"],
-        context=tuple(row["context"]), prompt=row["prompt"], answer=row["answer"],
-        tags=tuple(row["tags"]), colour=row["colour"], text=row["text"],
-        state=row["state"] or NEW, answer_start=row["answer_start"],
-        answer_end=row["answer_end"], extra=row["extra"], group=row["group_key"],
-        queue_kind=entry.kind, scheduler=row["scheduler"] or SM2, due=row["due"],
-        interval=row["interval"] or 0, ef=(row["ef_hundredths"] or 250) / 100,
-        repetitions=row["repetitions"] or 0, lapses=row["lapses"] or 0, reps=row["reps"] or 0,
-        last_reviewed=row["last_reviewed"], vault=row["vault"],
+        id=card_id, kind=kind, deck=deck, note=note, line=line, context=tuple(json.loads(context)),
+        prompt=prompt, answer=answer, tags=tuple(json.loads(tags)), colour=colour, text=text,
+        state=state or NEW, answer_start=answer_start, answer_end=answer_end, extra=extra,
+        group=group, queue_kind=entry.kind, scheduler=scheduler or SM2, due=_time(due),
+        interval=interval or 0, ef=(ef_hundredths or 250) / 100, repetitions=repetitions or 0,
+        lapses=lapses or 0, reps=reps or 0, last_reviewed=_time(last_reviewed), vault=vault,
     )  # fmt: skip
 
 
-@cache
-def _state_query() -> Any:
-    fields = [_state.c[name] for name in _STATE_FIELDS]
-    return select(*fields).where(_state.c.card_id == bindparam("card_id"))
+_STATE = f"SELECT {', '.join(_STATE_FIELDS)} FROM review_state WHERE card_id = :card_id"
 
 
-def _read_state(connection: Any, card_id: int) -> dict[str, Any]:
+def _read_state(connection: Connection, card_id: int) -> dict[str, Any]:
     """The card's review state as the JSON snapshot the log stores (times as UTC text)."""
-    row = connection.execute(_state_query(), {"card_id": card_id}).mappings().first()
+    row = connection.execute(_STATE, {"card_id": card_id}).fetchone()
     if row is None:
         return dict(_NEW_STATE)
-    snapshot = dict(row)
+    snapshot = dict(zip(_STATE_FIELDS, row, strict=True))
     for name in _TIME_FIELDS:
-        snapshot[name] = None if snapshot[name] is None else to_utc_text(snapshot[name])
+        snapshot[name] = _utc_text(snapshot[name])
+    fsrs_state = snapshot["fsrs_state"]
+    snapshot["fsrs_state"] = None if fsrs_state is None else json.loads(fsrs_state)
     return snapshot
 
 
-@cache
-def _history_query() -> Any:
-    return (
-        select(_log.c.reviewed_at, _log.c.quality)
-        .where(_log.c.card_id == bindparam("card_id"))
-        .order_by(_log.c.reviewed_at, _log.c.id)
-    )
+_HISTORY = (
+    "SELECT reviewed_at, quality FROM review_log WHERE card_id = :card_id ORDER BY reviewed_at, id"
+)
 
 
-def _history(connection: Any, card_id: int) -> list[tuple[datetime, int]]:
-    rows = connection.execute(_history_query(), {"card_id": card_id})
-    return [(row.reviewed_at, row.quality) for row in rows]
+def _history(connection: Connection, card_id: int) -> list[tuple[datetime, int]]:
+    rows = connection.execute(_HISTORY, {"card_id": card_id})
+    return [(from_utc_text(reviewed_at), quality) for reviewed_at, quality in rows]
 
 
 # Writing ----------------------------------------------------------------------------------------
 
+_UPSERT_STATE = (
+    f"INSERT INTO review_state (card_id, {', '.join(_STATE_FIELDS)})"
+    f" VALUES (:card_id, {', '.join(f':{name}' for name in _STATE_FIELDS)})"
+    " ON CONFLICT (card_id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in _STATE_FIELDS)
+)
+_INSERT_LOG = """
+INSERT INTO review_log (card_id, reviewed_at, quality, state_before, state_after, duration_ms,
+                        typed_answer, session_id, scheduler, correct, detail)
+VALUES (:card_id, :reviewed_at, :quality, :state_before, :state_after, :duration_ms,
+        :typed_answer, :session_id, :scheduler, :correct, :detail)
+"""
+_LOGGED_BEFORE = "SELECT state_before FROM review_log WHERE id = :log_id"
+_LATER_GRADE = "SELECT id FROM review_log WHERE card_id = :card_id AND id > :log_id LIMIT 1"
+_DELETE_LOG = "DELETE FROM review_log WHERE id = :log_id"
 
-@cache
-def _upsert_state() -> Any:
-    statement = sqlite_insert(_state)
-    return statement.on_conflict_do_update(
-        index_elements=["card_id"],
-        set_={name: statement.excluded[name] for name in _STATE_FIELDS},
-    )
 
-
-def _write_state(connection: Any, card_id: int, snapshot: Mapping[str, Any]) -> None:
+def _write_state(connection: Connection, card_id: int, snapshot: Mapping[str, Any]) -> None:
     values = {name: snapshot.get(name, _NEW_STATE[name]) for name in _STATE_FIELDS}
     for name in _TIME_FIELDS:
-        values[name] = _time(values[name])
-    connection.execute(_upsert_state(), {"card_id": card_id, **values})
+        values[name] = _utc_text(values[name])
+    fsrs_state = values["fsrs_state"]
+    values["fsrs_state"] = None if fsrs_state is None else _json_text(fsrs_state)
+    connection.execute(_UPSERT_STATE, {"card_id": card_id, **values})
+
+
+def _insert_log(connection: Connection, values: Mapping[str, Any]) -> int:
+    """Append a review log row; its id."""
+    return int(connection.execute(_INSERT_LOG, values).lastrowid or 0)
+
+
+def _json_text(value: Any) -> str:
+    """JSON as the JSON columns store it (compact, non-ASCII kept)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _utc_text(text: str | None) -> str | None:
+    """A stored time in the stored form (any ISO 8601 text read back as fixed-width UTC)."""
+    return None if text is None else to_utc_text(from_utc_text(text))
 
 
 def _time(text: str | None) -> datetime | None:
@@ -1647,7 +1692,7 @@ def _time(text: str | None) -> datetime | None:
 
 
 def _next_state(
-    connection: Any,
+    connection: Connection,
     card_id: int,
     before: Mapping[str, Any],
     scheduler: str,
@@ -1662,7 +1707,7 @@ def _next_state(
 
 
 def _next_sm2(
-    connection: Any,
+    connection: Connection,
     card_id: int,
     before: Mapping[str, Any],
     quality: int,
@@ -1702,8 +1747,10 @@ def _next_sm2(
 
 
 def _next_fsrs(
-    connection: Any, card_id: int, before: Mapping[str, Any], quality: int, clock: DayClock
+    connection: Connection, card_id: int, before: Mapping[str, Any], quality: int, clock: DayClock
 ) -> dict[str, Any]:
+    from studytool.scheduling import fsrs_adapter  # only FSRS grades need the fsrs package
+
     if before["scheduler"] == FSRS and before["fsrs_state"]:
         current: dict[str, Any] | None = dict(before["fsrs_state"])
     elif before["state"] == NEW:
