@@ -8,13 +8,17 @@ failed one leaves the database at the version it had. Never edit a released migr
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, text
+if TYPE_CHECKING:  # the migrations run on SQLAlchemy connections; the version alone needs none
+    from sqlalchemy import Connection
 
-Migration = Callable[[Connection], None]
+Migration = Callable[["Connection"], None]
 
 
 def _execute_script(connection: Connection, script: str) -> None:
+    from sqlalchemy import text
+
     for statement in script.split(";"):
         if statement.strip():
             connection.execute(text(statement))
