@@ -51,6 +51,7 @@ def command(obj: CliContext, deck: str | None, tag: str | None, limit: int | Non
         service, deck, tag, limit, exit_after_first_card=exit_after_first_card,
         sync_templates=True,
     )  # fmt: skip
+    app.prepare_first_turn()
     app.run()
     if exit_after_first_card and app.first_card_at is not None:
         click.echo(f"first-card-at {app.first_card_at:.6f}", err=True)

@@ -43,6 +43,7 @@ from textual.binding import Binding, BindingType
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.screen import Screen
 
     from studytool.store.records import ImportReport
     from studytool.store.reviews import (
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
         StudySession,
     )
     from studytool.store.scenario_cards import Forwarded, SyncReport
-    from studytool.tui.screens.summary import SessionTally
+    from studytool.tui.tally import SessionTally
 
 T = TypeVar("T")
 
@@ -430,13 +431,15 @@ class StudyApp(App[None]):
         #: True once the first turn (after any first-run import) is on screen.
         self.ready = False
         self._opening_stats = False
+        self._first_turn: Turn | None = None
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """The review screen is the app's first screen (no empty screen drawn before it)."""
         from studytool.tui.screens.review import ReviewScreen
-        from studytool.tui.screens.summary import SessionTally
+        from studytool.tui.tally import SessionTally
 
         self.tally = SessionTally(started=self.clock())
-        self.push_screen(ReviewScreen())
+        return ReviewScreen()
 
     async def call(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking desk/service call in a thread, one call at a time."""
@@ -445,6 +448,9 @@ class StudyApp(App[None]):
 
     async def open_desk(self) -> ReviewDesk:
         """The desk (created on first use; it starts its session lazily, in a thread)."""
+        return self._desk()
+
+    def _desk(self) -> ReviewDesk:
         if self.desk is None:
             if self.quiz_questions is not None:
                 from studytool.tui.screens.quiz import QuizDesk
@@ -453,6 +459,24 @@ class StudyApp(App[None]):
             else:
                 self.desk = ReviewDesk(self.service, self.scope, self.clock)
         return self.desk
+
+    def prepare_first_turn(self) -> None:
+        """Read the first card before the app starts (blocking; call it before :meth:`run`).
+
+        The first frame then shows the card itself: no loading screen, no worker thread, no
+        second layout. Only for a review of a database that has cards: a first run imports
+        the bundled notes inside the app (saying so), and a quiz syncs its templates first.
+        """
+        if self.quiz_questions is not None or self._first_turn is not None:
+            return
+        desk = self._desk()
+        if desk.has_cards():
+            self._first_turn = desk.begin(self.scope)
+
+    def take_first_turn(self) -> Turn | None:
+        """The turn :meth:`prepare_first_turn` read (once; None afterwards or without one)."""
+        turn, self._first_turn = self._first_turn, None
+        return turn
 
     # Scope changes (deck picker, command palette)
     def switch_scope(self, deck: str | None = None, tag: str | None = None) -> None:

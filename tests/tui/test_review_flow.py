@@ -6,13 +6,14 @@ from datetime import UTC, timedelta
 
 import pytest
 
+from studytool.store.repository import Repository
 from studytool.store.reviews import ReviewService
 from studytool.tui.app import StudyApp
 from studytool.tui.screens.nothing_due import NothingDueScreen
 from studytool.tui.screens.review import ReviewScreen
 from studytool.tui.screens.summary import SummaryScreen
 from studytool.tui.widgets.cloze_card import ComparisonView, PromptView
-from studytool.tui.widgets.grade_bar import GradeBar, GradeKey
+from studytool.tui.widgets.grade_bar import GradeBar
 from tests.tui.conftest import Study, press, screen_text, settle, type_text
 
 SIZE = (100, 30)
@@ -53,7 +54,7 @@ async def test_right_typed_answer_is_exact_and_enter_grades_5(study: Study) -> N
         comparison = pilot.app.screen.query_one(ComparisonView).comparison
         assert comparison is not None and comparison.verdict.value == "exact"
         assert "✓ exact" in screen_text(pilot.app)
-        assert pilot.app.screen.query_one("#grade-5", GradeKey).has_class("-suggested")
+        assert pilot.app.screen.query_one(GradeBar).suggested == 5
         await press(pilot, "enter")  # accept the suggested grade
         assert shown_answer(pilot.app) == "BGP"
     [row] = study.log()
@@ -64,6 +65,42 @@ async def test_right_typed_answer_is_exact_and_enter_grades_5(study: Study) -> N
     state = study.card("two tunnels")
     assert (state.state, state.repetitions, state.interval, state.ef) == ("review", 1, 1, 2.6)
     assert state.due is not None and state.due > study.clock()
+
+
+async def test_a_first_turn_read_before_the_app_starts_is_studied_like_any_other(
+    study: Study,
+) -> None:
+    """``studytool review`` reads the first card before starting the app (no loading frame)."""
+    card_id = study.card_id("two tunnels")
+    app = study.app()
+    app.prepare_first_turn()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = review_screen(pilot.app)
+        assert not screen.query("#card-loading")  # the card was composed straight away
+        await settle(pilot)
+        assert "Every VPN connection has [...]" in screen_text(pilot.app)
+        assert "Due 0  New 4  Done today 0" in screen_text(pilot.app)
+        assert screen.body is not None and screen.body.answer_has_focus
+        await type_text(pilot, "two tunnels")
+        await press(pilot, "enter")
+        await press(pilot, "enter")
+        assert shown_answer(pilot.app) == "BGP"
+        await press(pilot, "escape")
+        await press(pilot, "u")
+        assert shown_answer(pilot.app) == "two tunnels"
+        await press(pilot, "i")
+        await type_text(pilot, "two tunnels")
+        await press(pilot, "enter")
+        await press(pilot, "4")
+    [row] = study.log()  # the undone grade's row is gone, the second one stays
+    assert (row["card_id"], row["quality"], row["typed_answer"]) == (card_id, 4, "two tunnels")
+
+
+async def test_preparing_on_an_empty_database_leaves_the_import_to_the_app(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    repository = Repository.open(tmp_path / "empty.db")
+    app = StudyApp(ReviewService(repository), import_if_empty=False)
+    app.prepare_first_turn()
+    assert app.take_first_turn() is None
 
 
 async def test_wrong_typed_answer_is_marked_and_suggests_1(study: Study) -> None:
@@ -91,7 +128,7 @@ async def test_close_typed_answer_suggests_4_and_a_key_overrides_it(study: Study
         await type_text(pilot, "two tunels")
         await press(pilot, "enter")
         assert "≈ close: 1 typo" in screen_text(pilot.app)
-        assert pilot.app.screen.query_one("#grade-4", GradeKey).has_class("-suggested")
+        assert pilot.app.screen.query_one(GradeBar).suggested == 4
         await press(pilot, "3")  # the user's own grade wins
     [row] = study.log()
     assert (row["quality"], row["typed_answer"]) == (3, "two tunels")
@@ -122,8 +159,9 @@ async def test_grade_keys_show_when_each_grade_brings_the_card_back(study: Study
     async with study.app().run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "enter")
-        label = pilot.app.screen.query_one("#grade-5", GradeKey).render()
-        assert "perfect" in str(label) and "1d" in str(label)
+        bar = pilot.app.screen.query_one(GradeBar)
+        assert bar.key_label(5) == "5 perfect\n1d"
+        assert "5 perfect" in screen_text(pilot.app) and "1d" in screen_text(pilot.app)
 
 
 async def test_undo_restores_the_state_and_shows_the_card_again(study: Study) -> None:
@@ -410,11 +448,15 @@ async def test_layout_stays_readable_at_80x24_and_200x60(study: Study) -> None:
 async def test_clicking_a_grade_key_grades(study: Study) -> None:
     async with study.app().run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.click("#grade-3")  # before the reveal: nothing happens
+        bar = pilot.app.screen.query_one(GradeBar)
+        _quality, start, size = bar.cells()[3]
+        offset = (bar.styles.padding.left + start + size // 2, 0)
+        assert bar.quality_at(offset[0] - bar.styles.padding.left) == 3
+        await pilot.click(GradeBar, offset=offset)  # before the reveal: nothing happens
         await settle(pilot)
         assert study.log() == []
         await press(pilot, "enter")
-        await pilot.click("#grade-3")
+        await pilot.click(GradeBar, offset=offset)
         await settle(pilot)
         assert shown_answer(pilot.app) == "BGP"
     assert [row["quality"] for row in study.log()] == [3]

@@ -24,6 +24,7 @@ from studytool.store.scenario_cards import statement_cards, sync_template_cards
 from studytool.tui.app import StudyApp
 from studytool.tui.screens.review import ReviewScreen
 from studytool.tui.screens.summary import SummaryScreen
+from studytool.tui.widgets.grade_bar import GradeBar
 from studytool.tui.widgets.scenario_card import HintView, ResultView, ScenarioCard
 from studytool.tui.widgets.scenario_inputs import ChoiceInput, OrderInput
 from tests.tui.conftest import FakeClock, press, screen_text, settle, write_vault
@@ -237,7 +238,7 @@ async def test_slow_right_answer_suggests_4_and_a_key_overrides(desk: Desk) -> N
         await settle(pilot)
         desk.clock.advance(seconds=slow_after_seconds(question) + 1)
         await press(pilot, *keys)
-        assert pilot.app.screen.query_one("#grade-4").has_class("-suggested")
+        assert pilot.app.screen.query_one(GradeBar).suggested == 4
         assert "quick is under" in pilot.app.screen.query_one(ResultView).plain
         await press(pilot, "2")  # the user's own grade wins
     [row] = desk.log(desk.scenario_id(template_id))

@@ -20,16 +20,15 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Center, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.css.query import NoMatches
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, Static
+from textual.widgets import LoadingIndicator, Static
 
-from studytool.tui.screens.nothing_due import AHEAD, DECKS, NothingDueScreen
-from studytool.tui.screens.summary import SummaryData, SummaryScreen
 from studytool.tui.widgets.card_body import CardBody, Suggestion, card_body_for
 from studytool.tui.widgets.grade_bar import GradeBar
+from studytool.tui.widgets.key_bar import KeyBar
 from studytool.tui.widgets.study_bar import SessionProgress, StudyHeader, scope_text
 
 if TYPE_CHECKING:
@@ -45,7 +44,7 @@ def _grade_bindings() -> list[Binding]:
     ]
 
 
-class CardArea(VerticalScroll):
+class CardArea(VerticalScroll, can_focus=False):
     """The scrolling area that holds the card; PgDn shows in the footer when the card is long."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -101,6 +100,8 @@ class ReviewScreen(Screen[None]):
         self._counts_wanted = False
         self._counts_running = False
         self._bindings_pending = False
+        #: the first turn read before the app started, composed straight into the card area
+        self._prepared: tuple[Turn, CardBody | None] | None = None
 
     @property
     def study_app(self) -> StudyApp:
@@ -108,18 +109,41 @@ class ReviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.study_app
+        first = app.take_first_turn()
         yield StudyHeader(id="study-header")
         with CardArea(id="card-area"):
-            yield LoadingIndicator(id="card-loading")
-        with Center(id="grade-row"):
-            yield GradeBar(id="grade-bar")
+            if first is not None and first.card is not None:
+                body = card_body_for(first.card)
+                self._prepared = (first, body)
+                yield body
+            else:
+                if first is not None:
+                    self._prepared = (first, None)
+                yield LoadingIndicator(id="card-loading")
+        yield GradeBar(id="grade-bar", classes="-waiting")
         yield SessionProgress(app.clock, app.tally.started if app.tally else app.clock())
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(StudyHeader).set_scope(self.study_app.scope.deck, self.study_app.scope.tag)
-        self.query_one(GradeBar).display = False
-        self.run_busy(self.start())
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[1] is not None:
+            # The card is already composed: show it in this very frame (no worker round).
+            turn, body = prepared
+            self.show_composed_turn(turn, body)
+            self.call_after_refresh(self.sync_in_background)
+        else:
+            self.query_one(GradeBar).display = False
+            self.run_busy(self.start(prepared[0] if prepared is not None else None))
+
+    async def start(self, turn: Turn | None) -> None:
+        """The first turn (``turn``: read before the app started, without a card)."""
+        if turn is not None:
+            await self.show_turn(turn)
+        else:
+            await self.read_first_turn()
+        # after the card's first frame, so that the check never delays drawing it
+        self.call_after_refresh(self.sync_in_background)
 
     # Running service calls --------------------------------------------------------------------
     def run_busy(self, work: Awaitable[None]) -> None:
@@ -137,7 +161,7 @@ class ReviewScreen(Screen[None]):
             self.busy = False
             self.bindings_changed()
 
-    async def start(self) -> None:
+    async def read_first_turn(self) -> None:
         """Import on an empty database (saying so), then the first card."""
         app = self.study_app
         desk = await app.open_desk()
@@ -159,7 +183,11 @@ class ReviewScreen(Screen[None]):
         if app.sync_templates and quiz:
             await self.sync_templates()  # a quiz is made of scenario cards: sync first
         await self.show_turn(await app.call(desk.begin, app.scope))
-        if app.sync_templates and not quiz:
+
+    def sync_in_background(self) -> None:
+        """A review's template sync, once its first card is on screen."""
+        app = self.study_app
+        if app.sync_templates and app.quiz_questions is None:
             # New template cards come after the cards already there, so a review can show its
             # first card before the check (and any sync) runs; they join from the next card.
             self.run_worker(self._sync_then_count(), group="sync")
@@ -200,15 +228,28 @@ class ReviewScreen(Screen[None]):
 
     # Showing ----------------------------------------------------------------------------------
     async def show_turn(self, turn: Turn) -> None:
+        self._turn_begins(turn)
+        if turn.card is None:
+            await self.session_over()
+        else:
+            await self.show_card(turn.card)
+        self._turn_counts(turn)
+
+    def show_composed_turn(self, turn: Turn, body: CardBody) -> None:
+        """Show ``turn``, whose card ``body`` is already in the card area."""
+        assert turn.card is not None
+        self._turn_begins(turn)
+        self.card_shown(turn.card, body)
+        self._turn_counts(turn)
+
+    def _turn_begins(self, turn: Turn) -> None:
         app = self.study_app
         self.turn = turn
         if not app.ready:
             app.ready = True
             self.bindings_changed()
-        if turn.card is None:
-            await self.session_over()
-        else:
-            await self.show_card(turn.card)
+
+    def _turn_counts(self, turn: Turn) -> None:
         if turn.counts is None:
             self.want_counts()
         else:
@@ -248,6 +289,10 @@ class ReviewScreen(Screen[None]):
         body = card_body_for(card)
         await area.mount(body)
         area.scroll_home(animate=False)
+        self.card_shown(card, body)
+
+    def card_shown(self, card: CardView, body: CardBody) -> None:
+        """``body`` (showing ``card``) is in the card area: get ready for the answer."""
         self.card, self.body = card, body
         self.revealed, self.suggestion = False, None
         self.shown_at = self.study_app.clock()
@@ -277,6 +322,8 @@ class ReviewScreen(Screen[None]):
             forecast, today = await app.call(desk.forecast, 7)
             await self.show_empty("Session complete. d: another deck · q: quit")
             tally = app.tally
+            from studytool.tui.screens.summary import SummaryData, SummaryScreen
+
             data = SummaryData(
                 reviewed=tally.reviewed, right_first_time=tally.right_first_time,
                 grades=len(tally.grades),
@@ -294,6 +341,8 @@ class ReviewScreen(Screen[None]):
         nothing = await app.call(desk.nothing_due, now)
         await self.show_empty("Nothing to study here now. d: another deck · q: quit")
         scope = scope_text(app.scope.deck, app.scope.tag)
+        from studytool.tui.screens.nothing_due import AHEAD, DECKS, NothingDueScreen
+
         choice = await app.push_screen_wait(NothingDueScreen(scope, nothing.next_due, nothing.now))
         if choice == AHEAD:
             turn = await app.call(desk.study_ahead, app.clock())

@@ -1,14 +1,14 @@
 """The end of a sitting: what was reviewed, how much was right first time, the week ahead.
 
-:class:`SessionTally` is the app's running record of this sitting's grades (undo takes the last
-one back); :class:`SummaryScreen` shows it with the 7-day forecast the review service computes.
+:class:`SummaryScreen` shows the sitting's :class:`~studytool.tui.tally.SessionTally` with the
+7-day forecast the review service computes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import ClassVar
 
 from rich.text import Text
@@ -18,38 +18,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from studytool.scheduling.sm2 import PASSING_QUALITY
+from studytool.tui.tally import SessionTally
 from studytool.tui.widgets.forecast import ForecastChart
 from studytool.tui.widgets.study_bar import format_elapsed
 
-
-@dataclass
-class SessionTally:
-    """This sitting's grades, in order: ``(card id, quality)``."""
-
-    started: datetime
-    grades: list[tuple[int, int]] = field(default_factory=list)
-
-    def record(self, card_id: int, quality: int) -> None:
-        self.grades.append((card_id, quality))
-
-    def take_back(self) -> None:
-        """Forget the last grade (after an undo)."""
-        if self.grades:
-            self.grades.pop()
-
-    @property
-    def reviewed(self) -> int:
-        """Distinct cards graded."""
-        return len({card_id for card_id, _ in self.grades})
-
-    @property
-    def right_first_time(self) -> int:
-        """Cards whose first grade in this sitting passed (quality >= 3)."""
-        first: dict[int, int] = {}
-        for card_id, quality in self.grades:
-            first.setdefault(card_id, quality)
-        return sum(1 for quality in first.values() if quality >= PASSING_QUALITY)
+__all__ = ["SessionTally", "SummaryData", "SummaryScreen", "summary_lines"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +51,8 @@ def summary_lines(data: SummaryData) -> list[str]:
 
 class SummaryScreen(Screen[None]):
     """Session over: figures and the next 7 days."""
+
+    CSS_PATH = "summary.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "app.quit", "Quit", id="summary.quit"),

@@ -12,8 +12,6 @@ from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Horizontal
 from textual.widget import Widget
 
 from studytool.tui.widgets.literal import one_line
@@ -37,71 +35,59 @@ def scope_text(deck: str | None, tag: str | None) -> str:
     return " · ".join(parts)
 
 
-class ScopeLabel(Widget):
-    """The app name and what is being studied (user text: drawn literally)."""
+class StudyHeader(Widget):
+    """Top bar: the app name and the scope on the left, today's counts on the right.
 
-    DEFAULT_CSS = "ScopeLabel { height: 1; width: 1fr; }"
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"scope--app", "scope--name"}
+    One widget draws both halves (user text in the scope is drawn literally); when the bar is
+    too narrow for both, the scope is shortened with an ellipsis and the counts stay whole.
+    """
 
-    def __init__(self) -> None:
-        super().__init__(id="scope")
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "header--app", "header--scope", "header--due", "header--new", "header--done",
+    }  # fmt: skip
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.deck: str | None = None
         self.tag: str | None = None
+        self.counts: tuple[int, int, int] | None = None
 
     def set_scope(self, deck: str | None, tag: str | None) -> None:
         self.deck, self.tag = deck, tag
         self.refresh()
 
-    def render(self) -> Text:
-        text = Text("studytool  ", style=self.get_component_rich_style("scope--app"), end="")
-        text.append_text(
-            one_line(scope_text(self.deck, self.tag), self.get_component_rich_style("scope--name"))
-        )
-        text.no_wrap = True
-        text.overflow = "ellipsis"
-        return text
-
-
-class CountsLabel(Widget):
-    """Today's counts: due reviews, new cards left, cards done."""
-
-    DEFAULT_CSS = "CountsLabel { height: 1; width: auto; }"
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"counts--due", "counts--new", "counts--done"}
-
-    def __init__(self) -> None:
-        super().__init__(id="counts")
-        self.due: int | None = None
-        self.new = 0
-        self.done = 0
-
     def set_counts(self, due: int, new: int, done: int) -> None:
-        self.due, self.new, self.done = due, new, done
-        self.refresh(layout=True)
+        self.counts = (due, new, done)
+        self.refresh()
 
-    def render(self) -> Text:
-        if self.due is None:
-            return Text("")
+    def counts_text(self) -> Text:
+        """``Due 3  New 20  Done today 7`` (empty before the counts are known)."""
         text = Text(end="")
-        text.append(f"Due {self.due}", self.get_component_rich_style("counts--due"))
+        if self.counts is None:
+            return text
+        due, new, done = self.counts
+        text.append(f"Due {due}", self.get_component_rich_style("header--due"))
         text.append("  ")
-        text.append(f"New {self.new}", self.get_component_rich_style("counts--new"))
+        text.append(f"New {new}", self.get_component_rich_style("header--new"))
         text.append("  ")
-        text.append(f"Done today {self.done}", self.get_component_rich_style("counts--done"))
+        text.append(f"Done today {done}", self.get_component_rich_style("header--done"))
         return text
 
-
-class StudyHeader(Horizontal):
-    """Top bar: scope on the left, counts on the right."""
-
-    def compose(self) -> ComposeResult:
-        yield ScopeLabel()
-        yield CountsLabel()
-
-    def set_scope(self, deck: str | None, tag: str | None) -> None:
-        self.query_one(ScopeLabel).set_scope(deck, tag)
-
-    def set_counts(self, due: int, new: int, done: int) -> None:
-        self.query_one(CountsLabel).set_counts(due, new, done)
+    def render(self) -> Text:
+        counts = self.counts_text()
+        room = max(0, self.content_size.width - counts.cell_len - (2 if counts else 0))
+        left = Text("studytool  ", style=self.get_component_rich_style("header--app"), end="")
+        left.append_text(
+            one_line(
+                scope_text(self.deck, self.tag), self.get_component_rich_style("header--scope")
+            )
+        )
+        left.truncate(room, overflow="ellipsis", pad=True)
+        if counts:
+            left.append("  ")
+            left.append_text(counts)
+        left.no_wrap = True
+        return left
 
 
 class SessionProgress(Widget):
