@@ -59,6 +59,8 @@ def deck_prompt(row: DeckRow, name_width: int) -> Text:
 class DeckPickerScreen(ModalScreen[DeckChoice | None]):
     """Pick the deck to study."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss_picker", "Close", id="decks.close")
     ]

@@ -49,6 +49,8 @@ def _span(wait: timedelta) -> str:
 class NothingDueScreen(ModalScreen[str]):
     """Nothing to study now: study ahead (a), pick another deck (d) or quit (q)."""
 
+    CSS_PATH = "dialogs.tcss"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "choose('ahead')", "Study ahead", id="nothing_due.ahead"),
         Binding("d", "choose('decks')", "Decks", id="nothing_due.decks"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from io import StringIO
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group, RenderableType
@@ -262,6 +263,9 @@ def input_for(question: Question) -> Widget:
 
 class ScenarioCard(CardBody):
     """A scenario card: the question of this showing, its answer widget, the verdict."""
+
+    #: its rules and its answer widgets' (read when the first scenario card is shown)
+    DEFAULT_CSS = (Path(__file__).with_name("scenario_card.tcss")).read_text(encoding="utf-8")
 
     def __init__(self, card: CardView, *, id: str | None = None) -> None:
         super().__init__(card, id=id)
