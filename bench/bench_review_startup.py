@@ -144,6 +144,9 @@ def main() -> None:
     env = {**os.environ, "STUDYTOOL_EXIT_AFTER_FIRST_CARD": "1", "TERM": "xterm-256color",
            "PYTHONPATH": str(ROOT)}  # fmt: skip
     env.pop("STUDYTOOL_DB", None)
+    # An installed studytool runs from bytecode (pip compiles it; an editable install writes it
+    # on first run): let the warm-up runs write it, as they do for Textual's own modules.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     commands = {
         "minimal": [sys.executable, "-c", MINIMAL_APP],
         "review": [sys.executable, "-m", "studytool", "--db", str(small_db), "review"],
