@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from sqlite3 import Connection
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from studytool.scheduling.days import (
     DEFAULT_DAY_START_HOUR,
@@ -266,8 +266,7 @@ class GradeResult:
     same_day_repeat: bool
 
 
-@dataclass(frozen=True)
-class _UndoStep:
+class _UndoStep(NamedTuple):
     log_id: int
     card_id: int
     session_before: ReviewSession
@@ -305,15 +304,13 @@ class StudySession:
         return len(self.state.skipped) + len(self.state.deferred)
 
 
-@dataclass(frozen=True)
-class _Scope:
+class _Scope(NamedTuple):
     deck: str | None = None
     tag: str | None = None
     kinds: tuple[str, ...] = DEFAULT_KINDS
 
 
-@dataclass(frozen=True)
-class _Today:
+class _Today(NamedTuple):
     progress: DayProgress
     owed_repeats: tuple[int, ...]
 
@@ -396,8 +393,7 @@ def _database_path(repository: Repository) -> str:
 # Today's log ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Graded:
+class _Graded(NamedTuple):
     """One of today's review log rows, as the queue needs it (deck and group of its card)."""
 
     log_id: int
@@ -628,8 +624,7 @@ class _Pools:
 # The service ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _StateRow:
+class _StateRow(NamedTuple):
     """A card's place in the queue from a state snapshot (the columns :func:`_place` reads)."""
 
     id: int
@@ -1268,8 +1263,7 @@ _INTRADAY = "(scheduled_states.scheduler = 'fsrs' AND scheduled_states.state = '
 _IS_NEW = "(review_state.state IS NULL OR review_state.state = 'new' OR review_state.due IS NULL)"
 
 
-@dataclass(frozen=True)
-class _ScopeSql:
+class _ScopeSql(NamedTuple):
     cards: str  # the deck and tag filter
     kinds: str  # the kinds filter
     params: dict[str, Any]
