@@ -32,7 +32,9 @@ from studytool.model.topology import (
     ApiStage,
     Instance,
     ModelError,
+    NatGateway,
     Network,
+    Subnet,
     TransitGateway,
     VpnConnection,
 )
@@ -50,10 +52,15 @@ def _address(ip: str | IPAddress | None) -> IPAddress | None:
 # --------------------------------------------------------------------------- subnets, internet
 def subnet_type(net: Network, subnet: str) -> Answer:
     """``"public"`` or ``"private"``: does the subnet's route table reach the attached IGW?"""
-    found = net.subnet(subnet)
     findings: list[Finding] = []
+    verdict = _subnet_type_findings(net, net.subnet(subnet), findings)
+    return Answer.from_findings(verdict.value, findings)
+
+
+def _subnet_type_findings(net: Network, found: Subnet, findings: list[Finding]) -> Finding:
+    """Add the findings that decide whether ``found`` is public; return the verdict's."""
     table_finding = routing.implicit_route_table(net, found)
-    if subnet_uses_main_table(net, subnet) or not table_finding.ok:
+    if found.route_table is None or not table_finding.ok:
         findings.append(table_finding)
     verdict = routing.subnet_type(net, found)
     findings.append(verdict)
@@ -63,7 +70,27 @@ def subnet_type(net: Network, subnet: str) -> Answer:
             route.target
         ):
             findings.append(routing.igw_attached(net, route.target))
-    return Answer.from_findings(verdict.value, findings)
+    return verdict
+
+
+#: the name a NAT gateway being planned goes by in explanations
+PLANNED_NAT_GATEWAY = "nat-new"
+
+
+def public_nat_gateway_subnets(net: Network) -> Answer:
+    """The subnets (in the network's order) where a new public NAT gateway would work: the
+    rule nat-gateway-public-subnet applied to a planned gateway in each, after each subnet's
+    type (the gateway is not added to ``net``)."""
+    findings: list[Finding] = []
+    working: list[str] = []
+    for subnet in net.subnets.values():
+        _subnet_type_findings(net, subnet, findings)
+        planned = NatGateway(PLANNED_NAT_GATEWAY, subnet.name, "public", "eip-new")
+        placed = nat.nat_gateway_subnet(net, planned)
+        findings.append(placed)
+        if placed.ok:
+            working.append(subnet.name)
+    return Answer.from_findings(working, findings)
 
 
 def subnet_uses_main_table(net: Network, subnet: str) -> bool:

@@ -66,8 +66,10 @@ def rule(
         def run(*args: P.args, **kwargs: P.kwargs) -> Finding:
             result = func(*args, **kwargs)
             if len(result) == 2:
-                return _new_finding(Finding, (rule_id, result[0], result[1], None))
-            return _new_finding(Finding, (rule_id, *result))
+                return new(finding, (rule_id, *result, None))
+            return new(finding, (rule_id, *result))
+
+        new, finding = _new_finding, Finding
 
         run.rule = registered  # type: ignore[attr-defined]
         return run

@@ -101,22 +101,31 @@ class RouteTable(Record):
 
     @classmethod
     def from_mapping(cls, name: str, routes: Mapping[str, str]) -> RouteTable:
-        return cls(name, _parsed_routes(tuple(routes.items())))
+        table = object.__new__(cls)
+        table.name = name
+        table.routes, table._by_specificity = _parsed_routes(tuple(routes.items()))
+        return table
 
     @property
     def by_specificity(self) -> tuple[Route, ...]:
         """Routes, most specific (longest prefix) first."""
         if self._by_specificity is None:
-            ordered = sorted(self.routes, key=lambda route: -route.destination.prefixlen)
-            self._by_specificity = tuple(ordered)
+            self._by_specificity = _most_specific_first(self.routes)
         return self._by_specificity
 
 
+def _most_specific_first(routes: tuple[Route, ...]) -> tuple[Route, ...]:
+    return tuple(sorted(routes, key=lambda route: -route.destination.prefixlen))
+
+
 @lru_cache(maxsize=1024)
-def _parsed_routes(routes: tuple[tuple[str, str], ...]) -> tuple[Route, ...]:
-    """(destination text, target) pairs as routes; shared, since routes are immutable and
-    generated networks repeat the same few route sets."""
-    return tuple(Route(parse_network(dest), target) for dest, target in routes)
+def _parsed_routes(
+    routes: tuple[tuple[str, str], ...],
+) -> tuple[tuple[Route, ...], tuple[Route, ...]]:
+    """(destination text, target) pairs as routes, and the same most specific first; shared,
+    since routes are immutable and generated networks repeat the same few route sets."""
+    parsed = tuple(Route(parse_network(dest), target) for dest, target in routes)
+    return parsed, _most_specific_first(parsed)
 
 
 class NatGateway(Record):
@@ -420,11 +429,11 @@ class Network:
 
     def invalidate(self) -> None:
         """Forget cached lookups and answers after editing components in place."""
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
 
     def add_internet_gateway(self, name: str, attached: bool = False) -> None:
         """Add an internet gateway; ``attached=True`` makes it the VPC's (at most one)."""
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         self.internet_gateways.add(name)
         if attached:
             if self.vpc.internet_gateway not in (None, name):
@@ -443,13 +452,13 @@ class Network:
     ) -> Subnet:
         subnet = Subnet(name, str(az), route_table, ipv6, parse_network(cidr) if cidr else None)
         self.subnets[name] = subnet
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return subnet
 
     def add_route_table(self, name: str, routes: Mapping[str, str] | None = None) -> RouteTable:
         table = RouteTable.from_mapping(name, routes or {})
         self.route_tables[name] = table
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return table
 
     def add_nat_gateway(
@@ -464,7 +473,7 @@ class Network:
             raise ModelError(f"NAT gateway type must be public or private, got {connectivity!r}")
         gateway = NatGateway(name, subnet, connectivity, elastic_ip, tuple(secondary_elastic_ips))
         self.nat_gateways[name] = gateway
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return gateway
 
     def add_instance(
@@ -479,7 +488,7 @@ class Network:
         groups = None if security_groups is None else tuple(security_groups)
         instance = Instance(name, subnet, public_ip, elastic_ip, ipv6, groups)
         self.instances[name] = instance
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return instance
 
     def add_nat_instance(
@@ -498,7 +507,7 @@ class Network:
             source_dest_check=source_dest_check, port_forwards=tuple(port_forwards),
         )  # fmt: skip
         self.nat_instances[name] = nat
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return nat
 
     def add_security_group(
@@ -506,7 +515,7 @@ class Network:
     ) -> SecurityGroup:
         group = SecurityGroup.from_strings(name, inbound, outbound)
         self.security_groups[name] = group
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return group
 
     def add_network_acl(
@@ -518,7 +527,7 @@ class Network:
     ) -> NetworkAcl:
         acl = NetworkAcl.from_strings(name, subnets, inbound, outbound)
         self.network_acls[name] = acl
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return acl
 
     def add_transit_gateway(
@@ -526,13 +535,13 @@ class Network:
     ) -> TransitGateway:
         gateway = TransitGateway(name, vpn_ecmp, multicast, **options)  # type: ignore[arg-type]
         self.transit_gateways[name] = gateway
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return gateway
 
     def add_virtual_private_gateway(self, name: str) -> VirtualPrivateGateway:
         gateway = VirtualPrivateGateway(name)
         self.virtual_private_gateways[name] = gateway
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return gateway
 
     def add_customer_gateway(
@@ -540,7 +549,7 @@ class Network:
     ) -> CustomerGateway:
         gateway = CustomerGateway(name, parse_address(ip) if ip else None, bgp_asn)
         self.customer_gateways[name] = gateway
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return gateway
 
     def add_vpn_connection(
@@ -560,7 +569,7 @@ class Network:
             name, gateway, customer_gateway, routing, tunnel_size, frozenset(tunnels_down)
         )
         self.vpn_connections[name] = connection
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return connection
 
     def set_api_stage(
@@ -573,7 +582,7 @@ class Network:
     ) -> ApiStage:
         self.api_stage = ApiStage(cache_enabled, ttl, cache_size_gb, dict(methods or {}))
         self.api_requests = tuple(requests)
-        self._changed()
+        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
         return self.api_stage
 
     # ----------------------------------------------------------------- failures
@@ -604,7 +613,16 @@ class Network:
             return "internet-gateway"
         if name == self.vpc.egress_only_internet_gateway:
             return "egress-only-internet-gateway"
-        for kind, table in self._named_tables():
+        # the order of _named_tables, spelled out for the route targets asked most
+        if name in self.subnets:
+            return "subnet"
+        if name in self.route_tables:
+            return "route-table"
+        if name in self.nat_gateways:
+            return "nat-gateway"
+        if name in self.nat_instances:
+            return "nat-instance"
+        for kind, table in self._named_tables()[4:]:
             if name in table:
                 return kind
         return None
@@ -658,6 +676,8 @@ class Network:
 
     def acl_of(self, subnet_name: str) -> NetworkAcl | None:
         """The custom network ACL associated with a subnet, None for the default ACL."""
+        if not self.network_acls:
+            return None
         if self._acl_by_subnet is None:
             self._acl_by_subnet = {
                 subnet: acl for acl in self.network_acls.values() for subnet in acl.subnets

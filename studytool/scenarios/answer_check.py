@@ -30,8 +30,8 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from studytool.scenarios.templates.base import Question
 
@@ -51,9 +51,8 @@ RELATIVE_TOLERANCE = 1e-6
 
 
 # --------------------------------------------------------------------------- result
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    """The verdict on one typed answer.
+class CheckResult(NamedTuple):
+    """The verdict on one typed answer (immutable).
 
     ``normalised_given``: what the text was read as (bool; option letter(s); the number in
     the answer's unit; letters in order), None when it could not be read. ``because`` and
@@ -65,8 +64,8 @@ class CheckResult:
     expected_display: str
     normalised_given: Any
     message: str
-    because: tuple[str, ...] = field(default=())
-    rules: tuple[str, ...] = field(default=())
+    because: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
 
 
 def check_answer(question: Question, typed: str) -> CheckResult:
@@ -76,21 +75,21 @@ def check_answer(question: Question, typed: str) -> CheckResult:
         raise ValueError(f"unknown question kind {question.kind!r}")
     correct, close, given, note = checker(question, typed or "")
     expected = expected_display(question)
-    message = _message(question, correct, note, expected)
-    because, rules = tuple(question.because), tuple(question.rules)
-    return CheckResult(correct, close, expected, given, message, because, rules)
-
-
-def _message(question: Question, correct: bool, note: str, expected: str) -> str:
     if correct:
-        return f"Right{f' ({note})' if note else ''}."
-    lines = [f"{note + '. ' if note else ''}The answer is {expected}."]
-    if question.because:
-        lines.append("Why:")
-        lines += [f"- {reason}" for reason in question.because]
-    if question.rules:
-        lines.append(f"Rules: {', '.join(question.rules)}")
-    return "\n".join(lines)
+        message = f"Right ({note})." if note else "Right."
+    else:
+        message = _wrong_message(question, note, expected)
+    return CheckResult(
+        correct, close, expected, given, message, tuple(question.because), tuple(question.rules)
+    )
+
+
+def _wrong_message(question: Question, note: str, expected: str) -> str:
+    """The right answer, then "Why:" and the reasons as "- " lines, then "Rules: ..."."""
+    because, rules = question.because, question.rules
+    why = "\nWhy:\n- " + "\n- ".join(because) if because else ""
+    cited = "\nRules: " + ", ".join(rules) if rules else ""
+    return f"{note + '. ' if note else ''}The answer is {expected}.{why}{cited}"
 
 
 # --------------------------------------------------------------------------- display
@@ -319,15 +318,21 @@ def _noun_matches(typed: str, unit: str) -> bool:
 Checked = tuple[bool, bool, Any, str]
 
 
+#: a whole typed answer that is one yes or no word (the common case, read without normalising)
+_YES_NO = dict.fromkeys(YES_WORDS, True) | dict.fromkeys(NO_WORDS, False)
+
+
 def _check_yes_no(question: Question, typed: str) -> Checked:
-    words = normalise(typed).split()
-    first = words[0] if words else ""
-    if first in YES_WORDS:
-        given = True
-    elif first in NO_WORDS:
-        given = False
-    else:
-        return False, False, None, f"“{typed.strip()}” is not a yes or a no"
+    given = _YES_NO.get(typed.strip().lower())
+    if given is None:
+        words = normalise(typed).split()
+        first = words[0] if words else ""
+        if first in YES_WORDS:
+            given = True
+        elif first in NO_WORDS:
+            given = False
+        else:
+            return False, False, None, f"“{typed.strip()}” is not a yes or a no"
     return given == question.answer, False, given, ""
 
 
@@ -338,21 +343,22 @@ def _check_number(question: Question, typed: str) -> Checked:
     if quantity is None:
         return False, False, None, f"“{typed.strip()}” is not a number"
     expected = float(question.answer)
-    kind, factor = _expected_kind(question.unit)
+    unit = question.unit
+    kind, factor = _expected_kind(unit)
     if quantity.kind is None:
         return _same(quantity.value, expected), False, quantity.value, ""
     if kind == "count" or kind is None:
         if quantity.kind != "count":
-            wanted = f"a count of {question.unit}" if question.unit else "a plain number"
+            wanted = f"a count of {unit}" if unit else "a plain number"
             note = f"{typed.strip()} is {KIND_NAMES[quantity.kind]}, but the answer is {wanted}"
             return False, _same(quantity.typed_number, expected), None, note
-        if question.unit and not _noun_matches(quantity.unit, question.unit):
-            note = f"the answer counts {question.unit}, not {quantity.unit}"
+        if unit and not _noun_matches(quantity.unit, unit):
+            note = f"the answer counts {unit}, not {quantity.unit}"
             return False, _same(quantity.typed_number, expected), quantity.value, note
         return _same(quantity.value, expected), False, quantity.value, ""
     if quantity.kind != kind:
         typed_kind = "a count" if quantity.kind == "count" else KIND_NAMES[quantity.kind]
-        wanted = f"{KIND_NAMES[kind]} in {question.unit}"
+        wanted = f"{KIND_NAMES[kind]} in {unit}"
         note = f"{typed.strip()} is {typed_kind}, but the answer is {wanted}"
         return False, _same(quantity.typed_number, expected), None, note
     value = quantity.value / factor
@@ -458,10 +464,19 @@ class _Options:
             if len(set(tokens[0])) != len(tokens[0]):
                 return None  # "dead" is a word, not four letters
             tokens = list(tokens[0])
-        indexes = [self.label_index(token) for token in tokens]
-        if not tokens or any(index is None for index in indexes):
+        if not tokens:
             return None
-        return indexes  # type: ignore[return-value]
+        count = len(self.choices)
+        indexes = []
+        for token in tokens:  # a run of letters or of digits: what _LABEL reads of it
+            if token[0].isalpha():
+                index = LETTERS.find(token) if len(token) == 1 else -1
+            else:
+                index = int(token) - 1 if len(token) <= 2 else -1
+            if not 0 <= index < count:
+                return None
+            indexes.append(index)
+        return indexes
 
 
 @functools.lru_cache(maxsize=1024)
@@ -525,12 +540,13 @@ def _check_choice(question: Question, typed: str) -> Checked:
 
 def _check_multi(question: Question, typed: str) -> Checked:
     choices = question.choices or []
+    options = _options(tuple(choices))
     expected = {choices.index(text) for text in question.answer}
     if normalise(typed) in NONE_WORDS or typed.strip() in ("-", "—", "∅"):
         given: set[int] = set()
         typo = False
     else:
-        read = _read_set(_options(tuple(choices)), typed)
+        read = _read_set(options, typed)
         if read is None:
             return False, False, None, f"could not read “{typed.strip()}” as options"
         given, typo = set(read[0]), read[1]
@@ -574,7 +590,8 @@ def _read_sequence(options: _Options, typed: str) -> tuple[list[int], bool] | No
 
 def _check_order(question: Question, typed: str) -> Checked:
     choices = question.choices or []
-    read = _read_sequence(_options(tuple(choices)), typed)
+    options = _options(tuple(choices))
+    read = _read_sequence(options, typed)
     if read is None:
         return False, False, None, f"could not read “{typed.strip()}” as an order of the options"
     sequence, typo = read

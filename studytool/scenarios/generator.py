@@ -4,8 +4,8 @@
 in an order shuffled by ``seed``, one question per template, and starts a new shuffled round
 when every template has had its turn. Each question gets its own seed, kept in
 ``Question.seed``: ``generate(question.template, question.seed)`` gives the same question
-again. Same arguments, same questions, on every machine (``random.Random`` with integer and
-string seeds is stable across runs and platforms).
+again. Same arguments, same questions, on every machine (``random.Random`` seeded with an
+integer is stable across runs and platforms; see ``Template.rng``).
 """
 
 from __future__ import annotations

@@ -209,3 +209,62 @@ def test_egress_verdict_tells_apart_instances_a_rule_splits(two_az: Builder) -> 
         ), name
     verdicts = {egress_verdict(net, name)[0] for name in net.instances if name.startswith("many-")}
     assert verdicts == {True, False}  # addresses past 10.0.11.127 fall outside rule 100
+
+
+# --------------------------------------------------------------------------- NAT placement
+def _placement_network(kinds: dict[str, str]) -> Network:
+    """Subnets routed as ``kinds`` says: public, private (no route), nat, unattached, main."""
+    net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1", main_route_table="rt-main"))
+    net.add_internet_gateway("igw-old")
+    net.add_route_table(
+        "rt-main", {"0.0.0.0/0": "igw-1"} if "main-public" in kinds.values() else {}
+    )
+    routes = {
+        "public": {"0.0.0.0/0": "igw-1"},
+        "narrow": {"203.0.113.0/24": "igw-1"},
+        "private": {},
+        "nat": {"0.0.0.0/0": "nat-1"},
+        "unattached": {"0.0.0.0/0": "igw-old"},
+    }
+    for index, (name, kind) in enumerate(kinds.items()):
+        if kind.startswith("main"):
+            net.add_subnet(name, "ab"[index % 2])
+        else:
+            net.add_route_table(f"rt-{name}", routes[kind])
+            net.add_subnet(name, "ab"[index % 2], f"rt-{name}")
+    net.add_nat_gateway("nat-1", next(iter(kinds)), elastic_ip="eip-1")
+    return net
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        {"web": "public", "app": "private", "db": "nat"},
+        {"web": "public", "old": "unattached", "edge": "narrow", "core": "main"},
+        {"web": "main-public", "app": "nat", "data": "private"},
+    ],
+)
+def test_nat_gateway_placement_agrees_with_creating_one_and_listing_problems(
+    kinds: dict[str, str],
+) -> None:
+    """The one-query answer is the what-if asked subnet by subnet: create a public NAT
+    gateway there, and it works where the problems do not include a private subnet."""
+    net = _placement_network(kinds)
+    answer = queries.public_nat_gateway_subnets(net)
+    for subnet in kinds:
+        trial = net.copy_with(nat_gateways=dict(net.nat_gateways))
+        trial.add_nat_gateway(queries.PLANNED_NAT_GATEWAY, subnet, elastic_ip="eip-new")
+        works = "nat-gateway-in-private-subnet" not in queries.problems(trial).value  # type: ignore[operator]
+        assert (subnet in answer.value) is works, subnet  # type: ignore[operator]
+        assert queries.subnet_type(net, subnet).because[-1] in answer.because
+    assert "nat-gateway-public-subnet" in answer.rules
+    assert queries.PLANNED_NAT_GATEWAY not in net.nat_gateways  # only planned, never added
+
+
+def test_nat_gateway_placement_explains_every_subnet() -> None:
+    net = _placement_network({"web": "public", "old": "unattached"})
+    answer = queries.public_nat_gateway_subnets(net)
+    assert answer.value == ["web"]
+    assert "igw-attached" in answer.rules and "subnet-public-route" in answer.rules
+    assert any(reason.startswith("public NAT gateway nat-new is in a private subnet: its "
+                                 "subnet old") for reason in answer.because)  # fmt: skip

@@ -99,3 +99,60 @@ def test_the_anki_export_reads_the_generated_questions() -> None:
     assert exported == ids
     assert {note.deck for note in notes} == {"Scenarios::nat-gateway"}
     assert all(note.answer and note.explanation for note in notes)
+
+
+# --------------------------------------------------------------------------- seeded draws
+def test_a_template_draws_from_an_integer_seeded_twister() -> None:
+    """The template's generator is Python's Mersenne Twister seeded with an integer made of
+    the template id's CRC-32 and the question seed: pinned here, since changing it changes
+    every question a seed gives."""
+    import random
+    import zlib
+
+    template = templates("nat-gateway")[0]
+    expected = random.Random(((zlib.crc32(template.id.encode()) + 1) << 64) + 77)
+    drawn = template.rng(77)
+    assert [drawn.random() for _ in range(3)] == [expected.random() for _ in range(3)]
+    assert templates("api-gateway")[0].rng(77).random() != template.rng(77).random()
+    assert template.rng(78).random() != template.rng(77).random()
+
+
+def test_draws_are_read_off_random_and_stay_in_range() -> None:
+    from studytool.scenarios.templates.base import DrawRandom
+
+    first, second = DrawRandom(2026), DrawRandom(2026)
+    assert [first.random() for _ in range(5)] == [second.random() for _ in range(5)]
+    rng = DrawRandom(7)
+    assert {rng.randint(2, 4) for _ in range(300)} == {2, 3, 4}
+    assert {rng.choice("abc") for _ in range(300)} == set("abc")
+    assert {rng.randrange(10, 16, 2) for _ in range(300)} == {10, 12, 14}
+    picked = rng.sample(range(10), 4)
+    assert len(set(picked)) == 4 and set(picked) <= set(range(10))
+    shuffled = list(range(8))
+    rng.shuffle(shuffled)
+    assert sorted(shuffled) == list(range(8))
+    with pytest.raises(IndexError):
+        rng.choice([])
+    with pytest.raises(ValueError):
+        rng.sample("ab", 3)
+    with pytest.raises(ValueError):
+        rng.randrange(5, 5)
+
+
+def test_draws_are_the_same_on_every_platform() -> None:
+    """Pinned values: ``random()`` is the Twister's double, scaled exactly."""
+    from studytool.scenarios.templates.base import DrawRandom
+
+    rng = DrawRandom(12345)
+    assert [rng.randint(1, 6) for _ in range(6)] == [3, 1, 5, 2, 3, 2]
+
+
+def test_other_orders_are_judged_by_the_model_apart_from_its_own_order() -> None:
+    """The judge of a typed order goes through the answer cache under its own key: asking
+    about an empty order or a reversed one never returns the model's own order."""
+    question = generate("nat-gateway/setup-order", 3)
+    assert question.judge_order(question.answer).value is True  # type: ignore[union-attr]
+    assert question.judge_order([]).value is False  # type: ignore[union-attr]
+    reverse = list(reversed(question.answer))
+    assert question.judge_order(reverse).value is False  # type: ignore[union-attr]
+    assert generate("nat-gateway/setup-order", 3).answer == question.answer

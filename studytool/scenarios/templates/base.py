@@ -23,12 +23,15 @@ question, the model's judge of other orders), so thousands of questions stay lig
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Hashable, Iterable
+import zlib
+from collections.abc import Callable, Hashable, MutableSequence, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from studytool.model.answer import Answer
 from studytool.model.topology import Network
+
+T = TypeVar("T")
 
 TOPICS: tuple[str, ...] = (
     "site-to-site-vpn",
@@ -88,7 +91,7 @@ ANSWER_CACHE: dict[tuple[Callable[..., Answer], Hashable], Answer] = {}
 ANSWER_CACHE_SIZE = 8192
 
 
-def _described_key(text: str, args: tuple[Any, ...]) -> Hashable:
+def _described_key(text: Hashable, args: tuple[Any, ...]) -> Hashable:
     """The question text and the probe's other arguments (networks stand for themselves)."""
     key: list[Hashable] = [text]
     for arg in args:
@@ -101,9 +104,9 @@ def _described_key(text: str, args: tuple[Any, ...]) -> Hashable:
     return tuple(key)
 
 
-def cached_answer(probe: Probe, text: str = "") -> Answer:
+def cached_answer(probe: Probe, text: Hashable = "") -> Answer:
     """The probe's answer, reused when a probe with the same query and key was asked before
-    (``text``: the question text, for ``key=DESCRIBED``)."""
+    (``text``: what names the question, for ``key=DESCRIBED``: its template and text)."""
     if probe.key is None or ANSWER_CACHE_SIZE <= 0:
         return probe.ask()
     key = _described_key(text, probe.args) if probe.key == DESCRIBED else probe.key
@@ -256,7 +259,55 @@ class OrderJudge:
         keys = [self.keys_by_text.get(text) for text in texts]
         if any(key is None for key in keys):
             return None
-        return self.judge(keys).ask()  # type: ignore[arg-type]
+        return cached_answer(self.judge(keys))  # type: ignore[arg-type]
+
+
+#: template id -> the integer its question seeds are added to (see :meth:`Template.rng`)
+_SEED_BASES: dict[str, int] = {}
+
+
+class DrawRandom(random.Random):
+    """The generator templates draw from: Python's Mersenne Twister, with ``choice``,
+    ``randint``, ``randrange``, ``shuffle`` and ``sample`` read off ``random()`` (one C call
+    per draw instead of the bit-rejection loop of ``random.Random``). The same seed gives the
+    same draws on every platform (``random()`` is the Twister's, scaled exactly)."""
+
+    def choice(self, seq: Sequence[T]) -> T:
+        if not seq:
+            raise IndexError("cannot choose from an empty sequence")
+        return seq[int(self.random() * len(seq))]
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
+        if stop is None:
+            start, stop = 0, start
+        count = (stop - start + step - 1) // step
+        if step < 1 or count < 1:
+            raise ValueError(f"empty range for randrange({start}, {stop}, {step})")
+        return start + step * int(self.random() * count)
+
+    def shuffle(self, x: MutableSequence[object]) -> None:
+        draw = self.random
+        for i in range(len(x) - 1, 0, -1):
+            j = int(draw() * (i + 1))
+            x[i], x[j] = x[j], x[i]
+
+    def sample(  # type: ignore[override]
+        self, population: Sequence[T], k: int
+    ) -> list[T]:
+        n = len(population)
+        if not 0 <= k <= n:
+            raise ValueError("sample larger than population or is negative")
+        pool = list(population)
+        draw = self.random
+        picked = []
+        for i in range(k):
+            j = int(draw() * (n - i))
+            picked.append(pool[j])
+            pool[j] = pool[n - i - 1]
+        return picked
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,8 +321,15 @@ class Template:
     draw: Callable[[random.Random], Draft]
 
     def rng(self, seed: int) -> random.Random:
-        """The template's own generator for ``seed`` (independent of the other templates)."""
-        return random.Random(f"{self.id}#{seed}")
+        """The template's own generator for ``seed`` (independent of the other templates).
+
+        Seeded with an integer, cheaper than a string (which ``random`` hashes with SHA-512):
+        the template id's CRC-32 above the question seed, so templates draw apart. Integer
+        seeding is stable across runs, platforms and Python versions."""
+        base = _SEED_BASES.get(self.id)
+        if base is None:
+            base = _SEED_BASES[self.id] = (zlib.crc32(self.id.encode()) + 1) << 64
+        return DrawRandom(base + seed)
 
     def draft(self, seed: int) -> tuple[Draft, Question]:
         """The draft and the question built from it (draws again while the draw is poor)."""
@@ -291,11 +349,17 @@ class Template:
 
 # --------------------------------------------------------------------------- resolving answers
 class _Asked:
-    """The answers of one draft's probes, each asked once."""
+    """The answers of one draft's probes (each asked once), and the explanation being built:
+    reasons and rule ids in first-use order, without repeats (kept as dict keys: setting a key
+    that is already there leaves it in its place)."""
 
-    def __init__(self, text: str) -> None:
+    __slots__ = ("answers", "because", "rules", "text")
+
+    def __init__(self, text: Hashable) -> None:
         self.text = text
         self.answers: dict[int, Answer] = {}
+        self.because: dict[str, None] = {}
+        self.rules: dict[str, None] = {}
 
     def __call__(self, probe: Probe) -> Answer:
         found = self.answers.get(id(probe))
@@ -303,82 +367,46 @@ class _Asked:
             found = self.answers[id(probe)] = cached_answer(probe, self.text)
         return found
 
-
-class _Explanation:
-    """Reasons and rule ids, in first-use order, without repeats (kept as dict keys: setting
-    a key that is already there leaves it in its place)."""
-
-    def __init__(self) -> None:
-        self._because: dict[str, None] = {}
-        self._rules: dict[str, None] = {}
-
-    @property
-    def because(self) -> list[str]:
-        return list(self._because)
-
-    @property
-    def rules(self) -> list[str]:
-        return list(self._rules)
-
-    def add(self, answer: Answer) -> None:
-        self.add_reasons(answer.because)
-        self.add_rules(answer.rules)
-
-    def add_reasons(self, reasons: Iterable[str]) -> None:
-        because = self._because
-        for reason in reasons:
+    def explain(self, answer: Answer) -> None:
+        """Add an answer's reasons and rule ids."""
+        because, rules = self.because, self.rules
+        for reason in answer.because:
             because[reason] = None
-
-    def add_rules(self, rules: Iterable[str]) -> None:
-        known = self._rules
-        for rule_id in rules:
-            known[rule_id] = None
+        for rule_id in answer.rules:
+            rules[rule_id] = None
 
 
 def resolve(template: Template, draft: Draft, seed: int) -> Question:
     """Ask the model the draft's probes and build the question (raises :class:`Redraw`)."""
-    asked = _Asked(f"{template.id}\n{draft.question}")
-    explanation = _Explanation()
+    asked = _Asked((template.id, draft.question))
     for probe in draft.because_from:
-        explanation.add(asked(probe))
+        asked.explain(asked(probe))
     kind = template.kind
     unit = draft.unit
-    choices = [option.text for option in draft.options] if draft.options is not None else None
-    if kind in ("yes-no", "number"):
-        answer, unit = _direct_value(kind, draft, asked, explanation)
-    elif kind in ("choice", "multi"):
-        answer = _judged_options(kind, draft, asked, explanation)
+    options = draft.options
+    choices = [option.text for option in options] if options is not None else None
+    order_judge = None
+    if kind == "yes-no" or kind == "number":
+        answer, unit = _direct_value(kind, draft, asked)
+    elif kind == "choice" or kind == "multi":
+        answer = _judged_options(kind, draft, asked)
     elif kind == "order":
-        answer = _ordered_options(draft, asked, explanation)
+        answer = _ordered_options(draft, asked)
+        if draft.order_judge is not None:
+            order_judge = OrderJudge(options or [], draft.order_judge)
     else:
         raise ValueError(f"template {template.id}: unknown kind {kind!r}")
     return Question(
-        template=template.id,
-        topic=template.topic,
-        title=template.title,
-        question=draft.question,
-        kind=kind,
-        choices=choices,
-        answer=answer,
-        unit=unit,
-        because=explanation.because,
-        rules=explanation.rules,
-        seed=seed,
-        order_judge=(
-            OrderJudge(draft.options or [], draft.order_judge)
-            if kind == "order" and draft.order_judge is not None
-            else None
-        ),
-    )
+        template.id, template.topic, template.title, draft.question, kind, choices, answer,
+        unit, list(asked.because), list(asked.rules), seed, order_judge,
+    )  # fmt: skip
 
 
-def _direct_value(
-    kind: str, draft: Draft, asked: _Asked, explanation: _Explanation
-) -> tuple[object, str | None]:
+def _direct_value(kind: str, draft: Draft, asked: _Asked) -> tuple[object, str | None]:
     if draft.probe is None:
         raise ValueError(f"a {kind} question needs a probe")
     result = asked(draft.probe)
-    explanation.add(result)
+    asked.explain(result)
     value = result.value
     if kind == "yes-no":
         if not isinstance(value, bool):
@@ -389,62 +417,63 @@ def _direct_value(
     return value, draft.unit or result.unit
 
 
-def _judged_options(kind: str, draft: Draft, asked: _Asked, explanation: _Explanation) -> object:
+def _judged_options(kind: str, draft: Draft, asked: _Asked) -> object:
     options = draft.options or []
     if len(options) < 2 or len({option.text for option in options}) != len(options):
         raise Redraw  # a single option, or two that read the same
-    if draft.probe is not None:
-        explanation.add(asked(draft.probe))
+    main = draft.probe
+    if main is not None:
+        asked.explain(asked(main))
     right: list[tuple[Option, Answer]] = []
     wrong: list[tuple[Option, Answer | None]] = []
     for option in options:
-        if option.probe is None:
+        probe = option.probe
+        if probe is None:
             if not option.wrong_rule:
                 raise ValueError(f"option {option.text!r} has neither a probe nor a wrong_rule")
             wrong.append((option, None))
             continue
-        result = asked(option.probe)
+        result = asked(probe)
         (right if option.right_if(result.value) else wrong).append((option, result))  # type: ignore[arg-type]
     if kind == "choice" and len(right) != 1:
         raise Redraw
     if kind == "multi" and len(right) < draft.min_right:
         raise Redraw
-    explained = {id(draft.probe), *(id(probe) for probe in draft.because_from)}
-    for option, result in right:
-        if id(option.probe) not in explained:
-            _explain_option(explanation, option, result, draft.right_reasons)
+    explained = {id(main), *[id(probe) for probe in draft.because_from]}
+    if draft.right_reasons != 0:
+        for option, result in right:
+            if id(option.probe) not in explained:
+                _explain_option(asked, option, result, draft.right_reasons)
     for option, found in wrong:
         if found is None:
             reason = option.wrong_text or "it does not work that way"
-            note = f"“{option.text}” is wrong: {reason} (rule {option.wrong_rule})"
-            explanation.add_reasons([note])
-            explanation.add_rules([option.wrong_rule])  # type: ignore[list-item]
-        elif id(option.probe) not in explained:
-            _explain_option(explanation, option, found, draft.wrong_reasons)
+            asked.because[f"“{option.text}” is wrong: {reason} (rule {option.wrong_rule})"] = None
+            asked.rules[option.wrong_rule] = None  # type: ignore[index]
+        elif draft.wrong_reasons != 0 and id(option.probe) not in explained:
+            _explain_option(asked, option, found, draft.wrong_reasons)
     if kind == "choice":
         return right[0][0].text
     return [option.text for option, _result in right]
 
 
-def _explain_option(
-    explanation: _Explanation, option: Option, result: Answer, count: int | None
-) -> None:
+def _explain_option(asked: _Asked, option: Option, result: Answer, count: int | None) -> None:
     """The last ``count`` reasons (all for None) of an option's own answer, labelled."""
-    if count == 0:
-        return
     reasons = result.because if count is None else result.because[-count:]
-    name = (
-        option.text if len(option.text) <= LABEL_LENGTH else option.text[: LABEL_LENGTH - 1] + "…"
-    )
-    explanation.add_reasons(f"“{name}”: {reason}" for reason in reasons)
-    explanation.add_rules(result.rules)
+    text = option.text
+    name = text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1] + "…"
+    because = asked.because
+    for reason in reasons:
+        because[f"“{name}”: {reason}"] = None
+    rules = asked.rules
+    for rule_id in result.rules:
+        rules[rule_id] = None
 
 
-def _ordered_options(draft: Draft, asked: _Asked, explanation: _Explanation) -> list[str]:
+def _ordered_options(draft: Draft, asked: _Asked) -> list[str]:
     if draft.probe is None or not draft.options:
         raise ValueError("an order question needs a probe and options")
     result = asked(draft.probe)
-    explanation.add(result)
+    asked.explain(result)
     text_by_key = {option.key: option.text for option in draft.options}
     keys = list(result.value)  # type: ignore[call-overload]
     if sorted(keys) != sorted(text_by_key):  # type: ignore[type-var]

@@ -26,29 +26,40 @@ def bullets(lines: Iterable[str]) -> str:
     return "\n".join(BULLET + line for line in lines)
 
 
-def question_text(intro: str, lines: Iterable[str], ask: str) -> str:
+def question_text(intro: str, lines: list[str], ask: str) -> str:
     """``intro``, the bullets, then the question on its own line."""
-    body = bullets(lines)
-    return f"{intro}\n{body}\n\n{ask}" if body else f"{intro}\n\n{ask}"
+    if not lines:
+        return f"{intro}\n\n{ask}"
+    body = "\n- ".join(lines)
+    return f"{intro}\n- {body}\n\n{ask}"
 
 
 def describe_network(net: Network) -> list[str]:
     """Every component of the VPC side of ``net``, in a stable reading order."""
+    vpc = net.vpc
     lines = [vpc_line(net)]
-    lines += [
-        f"internet gateway {name} exists but is not attached to the VPC"
-        for name in sorted(net.internet_gateways)
-        if name != net.vpc.internet_gateway
-    ]
-    if net.vpc.egress_only_internet_gateway:
-        lines.append(f"egress-only internet gateway {net.vpc.egress_only_internet_gateway}")
-    lines += [route_table_line(net, name) for name in net.route_tables]
-    lines += [subnet_line(net, name) for name in net.subnets]
-    lines += [nat_gateway_line(gateway) for gateway in net.nat_gateways.values()]
-    lines += [nat_instance_line(device) for device in net.nat_instances.values()]
-    lines += [instance_line(host) for host in net.instances.values()]
-    lines += [security_group_line(group) for group in net.security_groups.values()]
-    lines += [network_acl_line(net, name) for name in net.network_acls]
+    if len(net.internet_gateways) > (vpc.internet_gateway in net.internet_gateways):
+        lines += [
+            f"internet gateway {name} exists but is not attached to the VPC"
+            for name in sorted(net.internet_gateways)
+            if name != vpc.internet_gateway
+        ]
+    if vpc.egress_only_internet_gateway:
+        lines.append(f"egress-only internet gateway {vpc.egress_only_internet_gateway}")
+    for name in net.route_tables:
+        lines.append(route_table_line(net, name))
+    for name in net.subnets:
+        lines.append(subnet_line(net, name))
+    for gateway in net.nat_gateways.values():
+        lines.append(nat_gateway_line(gateway))
+    for device in net.nat_instances.values():
+        lines.append(nat_instance_line(device))
+    for host in net.instances.values():
+        lines.append(instance_line(host))
+    for group in net.security_groups.values():
+        lines.append(security_group_line(group))
+    for name in net.network_acls:
+        lines.append(network_acl_line(net, name))
     return lines
 
 
@@ -71,8 +82,13 @@ def vpc_line(net: Network) -> str:
 def route_table_line(net: Network, name: str) -> str:
     table = net.route_tables[name]
     main = " (the main route table)" if name == net.vpc.main_route_table else ""
-    routes = [f"{route.destination} → {route.target}" for route in table.routes]
-    listed = "; ".join(routes) if routes else "nothing beyond the local route"
+    routes = table.routes
+    if not routes:
+        listed = "nothing beyond the local route"
+    elif len(routes) == 1:
+        listed = f"{routes[0].destination} → {routes[0].target}"
+    else:
+        listed = "; ".join([f"{route.destination} → {route.target}" for route in routes])
     return f"route table {name}{main}: {listed}"
 
 
@@ -192,6 +208,11 @@ def vpn_line(net: Network, connection: VpnConnection) -> str:
 
 def failure_lines(net: Network) -> list[str]:
     """The failures in effect on ``net``, in words."""
-    lines = [f"availability zone {az} fails" for az in sorted(net.failed_azs)]
+    lines = [outage_line(az) for az in sorted(net.failed_azs)]
     lines += [f"{name} is stopped" for name in sorted(net.stopped_instances)]
     return lines
+
+
+def outage_line(az: str) -> str:
+    """An availability zone outage in words (what :func:`failure_lines` says of it)."""
+    return f"availability zone {az} fails"

@@ -4,7 +4,7 @@ needs, every setting that blocks it, network ACL rule order, and IPv6 egress."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from studytool.model import queries
 from studytool.model.topology import Network, Vpc
@@ -71,9 +71,9 @@ def public_or_private(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- egress settings
-@dataclass(frozen=True)
-class EgressSetup:
-    """The settings IPv4 internet access depends on, each either working or broken."""
+class EgressSetup(NamedTuple):
+    """The settings IPv4 internet access depends on, each either working or broken
+    (hashable: a probe key)."""
 
     attached: bool = True  # igw-1 attached (else it exists unattached)
     default_route: bool = True  # 0.0.0.0/0 → igw-1 (else only a narrower route)
@@ -152,7 +152,7 @@ def can_reach_internet(rng: random.Random) -> Draft:
 @template("internet-gateway/egress-blockers", "Every setting that blocks internet access", "multi")
 def egress_blockers(rng: random.Random) -> Draft:
     setup = _random_setup(rng, 0.35)
-    if setup == replace(EgressSetup(), acl=setup.acl):
+    if setup == EgressSetup(acl=setup.acl):
         raise Redraw  # nothing broken: the question needs at least one blocker
     host, subnet = rng.choice(HOST_NAMES), rng.choice(("web", "public", "edge", "dmz"))
     net = setup.build(host, subnet)
@@ -160,7 +160,7 @@ def egress_blockers(rng: random.Random) -> Draft:
 
     def alone(**broken: object) -> Probe:
         """Egress with only these settings as in the question (all the others working)."""
-        return egress_probe(replace(good, **broken), host, subnet)
+        return egress_probe(good._replace(**broken), host, subnet)
 
     acl_name = f"network ACL acl-{subnet}" if setup.acl else f"the network ACL of {subnet}"
     candidates = [
@@ -206,9 +206,9 @@ def egress_blockers(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- the four needs
-@dataclass(frozen=True)
-class FullSetup:
-    """A working public instance, with extra components a learner may think it needs."""
+class FullSetup(NamedTuple):
+    """A working public instance, with extra components a learner may think it needs
+    (hashable: a probe key)."""
 
     host: str
     elastic: bool
@@ -278,7 +278,7 @@ def four_requirements(rng: random.Random) -> Draft:
     net = full.build()
     options = []
     for text, setting in (*REQUIREMENTS, *rng.sample(MISCONCEPTIONS, rng.randint(2, 4))):
-        without = replace(full, **{setting: setting == "elastic_instead"})
+        without = full._replace(**{setting: setting == "elastic_instead"})
         probe = Probe(queries.internet_egress, make=without.arguments, key=("full", without))
         options.append(Option(text, probe, IS_FALSE))
     rng.shuffle(options)

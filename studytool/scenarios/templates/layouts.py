@@ -4,34 +4,37 @@ public and a private subnet per zone, NAT devices, and instances."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 
 from studytool.model.topology import Network, Vpc
 
 AZ_LETTERS = "abcdef"
+#: the default of the mapping fields (shared, so read-only)
+NOTHING: Mapping[str, object] = MappingProxyType({})
 
 
 def pick_azs(rng: random.Random, low: int, high: int) -> list[str]:
     return list(AZ_LETTERS[: rng.randint(low, high)])
 
 
-@dataclass(frozen=True)
-class AzLayout:
+class AzLayout(NamedTuple):
     """Per AZ ``x``: subnet public-x (routed to igw-1) and private-x (routed to ``route_of[x]``).
 
     ``nat_gateways`` / ``nat_instances``: device name → the AZ whose public subnet holds it.
     ``hosts``: AZ → number of private instances (app-x1, app-x2...); ``web``: AZs with a public
     instance web-x. One route table per target: ``rt-private`` when every private subnet shares
-    it, else one ``rt-private-x`` per AZ.
+    it, else one ``rt-private-x`` per AZ. Read-only; ``_replace`` makes a changed copy.
     """
 
     azs: tuple[str, ...]
-    route_of: dict[str, str]
-    nat_gateways: dict[str, str] = field(default_factory=dict)
-    nat_instances: dict[str, str] = field(default_factory=dict)
-    hosts: dict[str, int] = field(default_factory=dict)
+    route_of: Mapping[str, str]
+    nat_gateways: Mapping[str, str] = NOTHING  # type: ignore[assignment]
+    nat_instances: Mapping[str, str] = NOTHING  # type: ignore[assignment]
+    hosts: Mapping[str, int] = NOTHING  # type: ignore[assignment]
     web: tuple[str, ...] = ()
-    secondary_eips: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    secondary_eips: Mapping[str, tuple[str, ...]] = NOTHING  # type: ignore[assignment]
     private_public_ips: bool = False
 
     def build(self) -> Network:
@@ -61,19 +64,6 @@ class AzLayout:
             if az in self.web:
                 net.add_instance(f"web-{az}", f"public-{az}", public_ip=True)
         return net
-
-    def key(self) -> tuple[object, ...]:
-        """Every field, hashable: equal keys build equal networks."""
-        return (
-            self.azs,
-            tuple(sorted(self.route_of.items())),
-            tuple(sorted(self.nat_gateways.items())),
-            tuple(sorted(self.nat_instances.items())),
-            tuple(sorted(self.hosts.items())),
-            self.web,
-            tuple(sorted(self.secondary_eips.items())),
-            self.private_public_ips,
-        )
 
     def instances(self) -> tuple[str, ...]:
         names: list[str] = []

@@ -5,7 +5,6 @@ order, and configuration problems."""
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 
 from studytool.model import queries
 from studytool.model.failures import AzOutage
@@ -15,7 +14,6 @@ from studytool.scenarios.templates.base import (
     Contains,
     Draft,
     Equals,
-    Lacks,
     Option,
     Probe,
     template,
@@ -24,6 +22,7 @@ from studytool.scenarios.templates.composite import egress_survives_any_az
 from studytool.scenarios.templates.describe import (
     describe_network,
     failure_lines,
+    outage_line,
     question_text,
 )
 from studytool.scenarios.templates.layouts import (
@@ -74,24 +73,6 @@ def _subnet_network(kinds: dict[str, str]) -> Network:
     return net
 
 
-def _with_new_nat(net: Network, subnet: str) -> Network:
-    """A copy of ``net`` with a new public NAT gateway in ``subnet`` (``net`` is unchanged;
-    the two share the components that the new gateway leaves alone)."""
-    trial = net.copy_with(nat_gateways=dict(net.nat_gateways))
-    trial.add_nat_gateway("nat-new", subnet, elastic_ip="eip-new")
-    return trial
-
-
-def _nat_trial(kinds: dict[str, str], subnet: str, net: Network) -> Probe:
-    """The problems found once a public NAT gateway is created in ``subnet`` of ``net`` (the
-    network ``kinds`` describes)."""
-    return Probe(
-        queries.problems,
-        make=lambda: (_with_new_nat(net, subnet),),
-        key=("nat-in", tuple(kinds.items()), subnet),
-    )
-
-
 @template("nat-gateway/which-subnet", "Which subnet can host a public NAT gateway?", "choice")
 def which_subnet(rng: random.Random) -> Draft:
     names = rng.sample(SUBNET_NAMES, rng.randint(3, 5))
@@ -101,10 +82,9 @@ def which_subnet(rng: random.Random) -> Draft:
     rng.shuffle(order)
     kinds = {name: kinds[name] for name in order}
     net = _subnet_network(kinds)
-    options = [
-        Option(name, _nat_trial(kinds, name, net), Lacks("nat-gateway-in-private-subnet"))
-        for name in kinds
-    ]
+    # one question to the model for every option: where would a public NAT gateway work?
+    probe = Probe(queries.public_nat_gateway_subnets, (net,), key=DESCRIBED)
+    options = [Option(name, probe, Contains(name)) for name in kinds]
     if rng.random() < 0.4:
         options.append(
             Option(
@@ -116,13 +96,7 @@ def which_subnet(rng: random.Random) -> Draft:
         )
     ask = "You create a public NAT gateway (with an Elastic IP). In which subnet can it work?"
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
-        options=options,
-        because_from=tuple(
-            Probe(queries.subnet_type, (net, name), key=DESCRIBED) for name in kinds
-        ),
-        right_reasons=0,
-        wrong_reasons=1,
+        question_text("A VPC holds:", describe_network(net), ask), probe=probe, options=options
     )
 
 
@@ -131,7 +105,8 @@ def _outage_question(layout: AzLayout, failed: str, note: str) -> Draft:
     net = layout.build()
     probe = Probe(queries.lost_internet_if_az_fails, (net, failed), key=DESCRIBED)
     outside = [name for name in layout.instances() if instance_az(name) != failed]
-    lines = [*describe_network(net), *failure_lines(net.with_failures(AzOutage(failed)))]
+    lines = describe_network(net)  # a network without failures: then AZ ``failed`` fails
+    lines.append(outage_line(failed))
     ask = f"Which instances outside AZ {failed} lose internet access?{NONE_HINT}"
     return Draft(
         question_text(f"A VPC holds{note}:", lines, ask),
@@ -204,6 +179,40 @@ FIXES = (
 )  # fmt: skip
 
 
+def _fix_trial(fix: str, shared: AzLayout, home: str, other: str) -> AzLayout:
+    """The layout once ``fix`` is applied to ``shared`` (every AZ routed to nat-``home``)."""
+    azs = shared.azs
+    if fix == "per-az":
+        return shared._replace(
+            route_of={az: f"nat-{az}" for az in azs},
+            nat_gateways={f"nat-{az}": az for az in azs},
+        )
+    if fix == "secondary-eip":
+        return shared._replace(secondary_eips={f"nat-{home}": ("eip-extra",)})
+    if fix == "second-in-home":
+        return shared._replace(
+            route_of={az: f"nat-{home}{'-2' if az == other else ''}" for az in azs},
+            nat_gateways={f"nat-{home}": home, f"nat-{home}-2": home},
+        )
+    if fix == "per-az-same-routes":
+        return shared._replace(nat_gateways={f"nat-{az}": az for az in azs})
+    if fix == "public-ips":
+        return shared._replace(private_public_ips=True)
+    raise ValueError(f"no trial layout for {fix!r}")
+
+
+def _fix_probe(fix: str, shared: AzLayout, home: str, other: str) -> Probe:
+    """Does egress survive any AZ outage once ``fix`` is made? The trial network is built
+    only when the model is asked; the AZs, home AZ and hosts name the situation."""
+    private = shared.private_instances()
+
+    def arguments() -> tuple[object, ...]:
+        return _fix_trial(fix, shared, home, other).build(), private
+
+    key = ("survives", fix, shared.azs, home, tuple(shared.hosts.items()))
+    return Probe(egress_survives_any_az, make=arguments, key=key)
+
+
 @template("nat-gateway/fix-az-outage", "Make NAT egress survive an AZ outage", "choice")
 def fix_az_outage(rng: random.Random) -> Draft:
     azs = pick_azs(rng, 2, 4)
@@ -214,23 +223,7 @@ def fix_az_outage(rng: random.Random) -> Draft:
         nat_gateways={f"nat-{home}": home},
         hosts=random_hosts(rng, azs, 1, 1),
     )
-    private = shared.private_instances()
     other = next(az for az in azs if az != home)
-    trials = {
-        "per-az": replace(
-            shared,
-            route_of={az: f"nat-{az}" for az in azs},
-            nat_gateways={f"nat-{az}": az for az in azs},
-        ),
-        "secondary-eip": replace(shared, secondary_eips={f"nat-{home}": ("eip-extra",)}),
-        "second-in-home": replace(
-            shared,
-            route_of={az: f"nat-{home}{'-2' if az == other else ''}" for az in azs},
-            nat_gateways={f"nat-{home}": home, f"nat-{home}-2": home},
-        ),
-        "per-az-same-routes": replace(shared, nat_gateways={f"nat-{az}": az for az in azs}),
-        "public-ips": replace(shared, private_public_ips=True),
-    }
     texts = {
         "per-az": "create a NAT gateway in each AZ's public subnet and route each AZ's private "
         "subnet to the NAT gateway in its own AZ",
@@ -256,13 +249,7 @@ def fix_az_outage(rng: random.Random) -> Draft:
                 )
             )
             continue
-        trial = trials[fix]
-        probe = Probe(
-            egress_survives_any_az,
-            make=lambda trial=trial: (trial.build(), private),  # type: ignore[misc]
-            key=("survives", trial.key(), private),
-        )
-        options.append(Option(texts[fix], probe))
+        options.append(Option(texts[fix], _fix_probe(fix, shared, home, other)))
     net = shared.build()
     ask = (
         f"When AZ {home} failed, the private instances of the other AZs lost internet access. "
@@ -344,7 +331,9 @@ def setup_order(rng: random.Random) -> Draft:
         "NAT gateway. Put these steps in an order that works (first step first):",
         probe=Probe(queries.nat_gateway_setup_order, (), key=("setup-order",)),
         options=options,
-        order_judge=lambda keys: Probe(queries.nat_gateway_setup_order, (list(keys),)),
+        order_judge=lambda keys: Probe(
+            queries.nat_gateway_setup_order, (list(keys),), key=("is-valid-setup-order", *keys)
+        ),
     )
 
 

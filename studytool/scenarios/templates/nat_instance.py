@@ -4,15 +4,16 @@ the single point of failure, and reaching a private instance from the internet."
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from studytool.model import queries
-from studytool.model.failures import AzOutage, InstanceStopped
+from studytool.model.failures import InstanceStopped
 from studytool.model.topology import Network, PortForward, Vpc
 from studytool.scenarios.templates.base import DESCRIBED, Contains, Draft, Option, Probe, template
 from studytool.scenarios.templates.describe import (
     describe_network,
     failure_lines,
+    outage_line,
     question_text,
 )
 from studytool.scenarios.templates.layouts import AzLayout, instance_az, pick_azs, random_hosts
@@ -172,7 +173,8 @@ def az_outage(rng: random.Random) -> Draft:
     net = layout.build()
     probe = Probe(queries.lost_internet_if_az_fails, (net, failed), key=DESCRIBED)
     outside = [name for name in layout.instances() if instance_az(name) != failed]
-    lines = [*describe_network(net), *failure_lines(net.with_failures(AzOutage(failed)))]
+    lines = describe_network(net)  # a network without failures: then AZ ``failed`` fails
+    lines.append(outage_line(failed))
     return Draft(
         question_text(
             "A VPC holds:",
@@ -185,9 +187,9 @@ def az_outage(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- reach inside
-@dataclass(frozen=True)
-class ReachSetup:
-    """app-b in private-b behind NAT gateway nat-gw, and one change to it."""
+class ReachSetup(NamedTuple):
+    """app-b in private-b behind NAT gateway nat-gw, and one change to it (hashable: a probe
+    key)."""
 
     nat_instance: bool = False
     forward: bool = False
@@ -259,7 +261,7 @@ def reach_private_instance(rng: random.Random) -> Draft:
     options = []
     for change in chosen:
         text, settings = REACH_CHANGES[change]
-        trial = replace(base, **settings)
+        trial = base._replace(**settings)
         probe = Probe(
             queries.internet_ingress,
             make=lambda trial=trial: (trial.build(port), "app-b", port),  # type: ignore[misc]
