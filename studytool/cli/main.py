@@ -14,6 +14,7 @@ import click
 
 from studytool import __version__
 from studytool.cli.context import CliContext
+from studytool.startup import hold_collection
 
 #: command name -> (module, one-line help shown by ``studytool --help`` without importing it)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
@@ -86,5 +87,6 @@ def cli(ctx: click.Context, db_path: Path | None) -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (the collector runs rarely during start-up: ``startup``)."""
+    hold_collection()
     cli(prog_name="studytool")

@@ -433,6 +433,11 @@ class StudyApp(App[None]):
         self._opening_stats = False
         self._first_turn: Turn | None = None
 
+    def on_mount(self) -> None:
+        from studytool.startup import release_collection
+
+        self.call_after_refresh(release_collection)  # the first frame is drawn: collect again
+
     def get_default_screen(self) -> Screen[Any]:
         """The review screen is the app's first screen (no empty screen drawn before it)."""
         from studytool.tui.screens.review import ReviewScreen

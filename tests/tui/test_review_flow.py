@@ -96,6 +96,26 @@ async def test_a_first_turn_read_before_the_app_starts_is_studied_like_any_other
     assert (row["card_id"], row["quality"], row["typed_answer"]) == (card_id, 4, "two tunnels")
 
 
+async def test_the_app_releases_garbage_collection_after_its_first_frame(study: Study) -> None:
+    import gc
+
+    from studytool import startup
+
+    threshold = gc.get_threshold()
+    startup.hold_collection()
+    try:
+        app = study.app()
+        app.prepare_first_turn()
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert "Every VPN connection has [...]" in screen_text(pilot.app)
+            assert not startup.collection_held() and gc.get_threshold() == threshold
+    finally:
+        startup.release_collection()
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 async def test_preparing_on_an_empty_database_leaves_the_import_to_the_app(tmp_path) -> None:  # type: ignore[no-untyped-def]
     repository = Repository.open(tmp_path / "empty.db")
     app = StudyApp(ReviewService(repository), import_if_empty=False)
