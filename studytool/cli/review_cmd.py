@@ -37,7 +37,7 @@ def command(obj: CliContext, deck: str | None, tag: str | None, limit: int | Non
     keys, ? gives a hint.
     """
     from studytool.store.reviews import ReviewService
-    from studytool.tui.app import EXIT_AFTER_FIRST_CARD_ENV, StudyApp
+    from studytool.tui.desk import FirstTurnReader, ReviewDesk, Scope
 
     repository = obj.repository()
     if (deck or tag) and repository.has_cards():
@@ -46,12 +46,18 @@ def command(obj: CliContext, deck: str | None, tag: str | None, limit: int | Non
         ensure_template_cards(repository)  # so that --deck Scenarios/... is known
     _check_filters(repository, deck, tag)
     service = ReviewService(repository)
+    scope = Scope(deck, tag, limit)
+    desk = ReviewDesk(service, scope)
+    # The first card is read while Textual loads (SQLite works without the interpreter lock).
+    reader = FirstTurnReader(desk, scope).start()
+    from studytool.tui.app import EXIT_AFTER_FIRST_CARD_ENV, StudyApp
+
     exit_after_first_card = os.environ.get(EXIT_AFTER_FIRST_CARD_ENV) == "1"
     app = StudyApp(
         service, deck, tag, limit, exit_after_first_card=exit_after_first_card,
-        sync_templates=True,
+        sync_templates=True, desk=desk,
     )  # fmt: skip
-    app.prepare_first_turn()
+    app.use_first_turn(reader.result())
     app.run()
     if exit_after_first_card and app.first_card_at is not None:
         click.echo(f"first-card-at {app.first_card_at:.6f}", err=True)

@@ -1340,13 +1340,25 @@ def _read_pools(
     return pools
 
 
+# Due cards ranked within their deck in review order (most overdue first, then note order;
+# due times are fixed-width UTC text, so text order is time order). Only the first ``:cap`` of
+# each deck come back, with the deck's count; learning steps (intraday) all come back.
 _DUE_CARDS = f"""{{states}}
-SELECT card.id, card.deck, card.group_key, card.position, scheduled_states.due,
-       scheduled_states.buried_until, {_INTRADAY} AS intraday
-FROM scheduled_states JOIN card ON card.id = scheduled_states.card_id
-WHERE card.retired = 0 AND {{scope}}
+SELECT id, deck, group_key, position, due, buried_until, intraday, deck_due FROM (
+    SELECT card.id, card.deck, card.group_key, card.position, scheduled_states.due,
+           scheduled_states.buried_until, {_INTRADAY} AS intraday,
+           ROW_NUMBER() OVER (
+               PARTITION BY card.deck, {_INTRADAY}
+               ORDER BY scheduled_states.due, card.position, card.id
+           ) AS rank,
+           COUNT(*) OVER (PARTITION BY card.deck, {_INTRADAY}) AS deck_due
+    FROM scheduled_states JOIN card ON card.id = scheduled_states.card_id
+    WHERE card.retired = 0 AND {{scope}}{{decks}}
+)
+WHERE intraday OR rank <= :cap
+ORDER BY intraday, deck, due, position, id
 """
-_DUE_CARDS_OF_DECKS = _DUE_CARDS + "AND card.deck IN (SELECT value FROM json_each(:decks))\n"
+_OF_DECKS = "\n      AND card.deck IN (SELECT value FROM json_each(:decks))"
 
 
 def _read_reviews(
@@ -1358,33 +1370,29 @@ def _read_reviews(
 ) -> None:
     """The first ``cap`` due reviews of each deck (and, with ``learning``, every due step).
 
-    All due cards are read through the due index (sorting them in SQL costs more than in
-    Python); beyond ``cap`` per deck they are left out and the deck is bounded.
+    SQLite ranks the due cards of each deck and returns the first ``cap`` in review order;
+    a deck with more due than that is bounded by the last one read.
     """
-    template = _DUE_CARDS if set(decks) == set(pools.decks) else _DUE_CARDS_OF_DECKS
-    params = _params(pools.scope, before=pools.horizon, decks=json.dumps(list(decks)))
+    of_decks = "" if set(decks) == set(pools.decks) else _OF_DECKS
+    template = _DUE_CARDS.replace("{decks}", of_decks)
+    params = _params(pools.scope, before=pools.horizon, decks=json.dumps(list(decks)), cap=cap)
     rows = connection.execute(_sql(template, pools.scope), params).fetchall()
     for deck in decks:
         pools.drop_deck(REVIEW, deck)
         pools.review_bounds.pop(deck, None)
         pools.review_caps[deck] = cap
-    steps: list[tuple[Candidate, str, datetime | None]] = []
-    by_deck: dict[str, list[tuple[Candidate, datetime | None]]] = {}
-    for card_id, deck, group, position, due, buried_until, intraday in rows:
+    loaded: list[tuple[Candidate, str, datetime | None]] = []
+    for card_id, deck, group, position, due, buried_until, intraday, deck_due in rows:
         candidate = Candidate(card_id, deck, group, position, due=from_utc_text(due),
                               intraday=bool(intraday))  # fmt: skip
         if intraday:
-            steps.append((candidate, LEARNING, _time(buried_until)))
-        else:
-            by_deck.setdefault(deck, []).append((candidate, _time(buried_until)))
-    reviews: list[tuple[Candidate, str, datetime | None]] = []
-    for deck, read in by_deck.items():
-        read.sort(key=lambda pair: review_order(pair[0]))
-        if len(read) > cap:
-            del read[cap:]
-            pools.review_bounds[deck] = review_order(read[-1][0])
-        reviews.extend((candidate, REVIEW, buried_until) for candidate, buried_until in read)
-    pools.load(reviews + steps if learning else reviews)
+            if learning:
+                loaded.append((candidate, LEARNING, _time(buried_until)))
+            continue
+        loaded.append((candidate, REVIEW, _time(buried_until)))
+        if deck_due > cap:
+            pools.review_bounds[deck] = review_order(candidate)  # the last read is the bound
+    pools.load(loaded)
 
 
 # The first ``:cap`` new cards of each (kind, deck) pair, each pair read through the card index.

@@ -493,7 +493,7 @@ async def test_undo_from_the_summary_goes_back_to_the_last_card(study: Study) ->
 
 
 def test_deck_rows_match_each_decks_own_counts(two_decks: Study) -> None:
-    from studytool.tui.app import DeckRow, ReviewDesk, Scope
+    from studytool.tui.desk import DeckRow, ReviewDesk, Scope
 
     desk = ReviewDesk(two_decks.service, Scope(), two_decks.clock)
     turn = desk.turn()
@@ -508,7 +508,7 @@ def test_deck_rows_match_each_decks_own_counts(two_decks: Study) -> None:
 
 
 def test_note_path_comes_from_the_card_view_without_a_lookup(study: Study, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from studytool.tui.app import ReviewDesk, Scope
+    from studytool.tui.desk import ReviewDesk, Scope
 
     desk = ReviewDesk(study.service, Scope(), study.clock)
     card = desk.turn().card

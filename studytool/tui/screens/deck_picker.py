@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
-from studytool.tui.app import DeckRow
+from studytool.tui.desk import DeckRow
 from studytool.tui.widgets.literal import one_line
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from studytool.tui.app import ReviewDesk, Scope, Turn, warm_up
+from studytool.tui.desk import ReviewDesk, Scope, Turn, warm_up
 
 if TYPE_CHECKING:
     from studytool.store.reviews import CardView, Counts, GradeResult, ReviewService

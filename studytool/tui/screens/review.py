@@ -33,7 +33,8 @@ from studytool.tui.widgets.study_bar import SessionProgress, StudyHeader, scope_
 
 if TYPE_CHECKING:
     from studytool.store.reviews import CardView, Counts
-    from studytool.tui.app import Scope, StudyApp, Turn
+    from studytool.tui.app import StudyApp
+    from studytool.tui.desk import Scope, Turn
 
 
 def _grade_bindings() -> list[Binding]:
