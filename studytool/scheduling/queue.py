@@ -445,11 +445,17 @@ def plan_queue(
     def limit_of(deck: str) -> DeckLimits:
         return limits.get(deck, default_limits)
 
+    # The card an undo put in front takes one of its deck's places for today, as it did when it
+    # was first shown (unless it was already graded earlier today: then it counted already).
+    front_slot = _front_slot(front, progress)
+
     def reviews_left(deck: str) -> int:
-        return limit_of(deck).reviews_per_day - progress.reviews_done.get(deck, 0)
+        taken = 1 if front_slot == (REVIEW, deck) else 0
+        return limit_of(deck).reviews_per_day - progress.reviews_done.get(deck, 0) - taken
 
     def news_left(deck: str) -> int:
-        return limit_of(deck).new_per_day - progress.new_done.get(deck, 0)
+        taken = 1 if front_slot == (NEW, deck) else 0
+        return limit_of(deck).new_per_day - progress.new_done.get(deck, 0) - taken
 
     layout.left_out = left_out
     layout.taken_groups = taken_groups
@@ -465,6 +471,13 @@ def plan_queue(
         layout.place(candidate, LEARNING)
     entries, counts, deck_counts = layout.finish()
     return QueuePlan(entries, counts, deck_counts, short_reviews, short_news)
+
+
+def _front_slot(front: Candidate | None, progress: DayProgress) -> tuple[str, str] | None:
+    """``(NEW or REVIEW, deck)``: the daily allowance the front card uses, None for none."""
+    if front is None or front.card_id in progress.shown_cards or front.intraday:
+        return None
+    return (NEW if front.due is None else REVIEW, front.deck)
 
 
 def _take_pool(

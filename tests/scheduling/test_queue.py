@@ -206,6 +206,35 @@ def test_skip_and_front() -> None:
     assert count_queue(queue).new == 1
 
 
+def test_an_undone_new_card_in_front_takes_one_of_its_decks_new_places() -> None:
+    """After an undo the card comes back in front; it uses the new-card place it used before,
+    so the deck still shows exactly its daily limit of new cards (not one more)."""
+    cards = [new_card(i, i) for i in range(1, 6)]
+    limits = {"A": DeckLimits(new_per_day=3)}
+    plain = build_queue(cards, CLOCK, ReviewSession.start(), limits=limits)
+    assert ids(plain) == [1, 2, 3]
+    undone = build_queue(cards, CLOCK, ReviewSession.start().with_front(4), limits=limits)
+    assert ids(undone) == [4, 1, 2]
+    assert count_queue(undone).new == 3
+
+
+def test_an_undone_review_in_front_takes_one_of_its_decks_review_places() -> None:
+    cards = [review_card(i, 10 - i) for i in range(1, 6)]
+    limits = {"A": DeckLimits(reviews_per_day=2)}
+    undone = build_queue(cards, CLOCK, ReviewSession.start().with_front(5), limits=limits)
+    assert ids(undone) == [5, 1]
+    assert count_queue(undone).due == 2
+
+
+def test_a_front_card_graded_earlier_today_does_not_take_a_second_place() -> None:
+    cards = [new_card(i, i) for i in range(1, 6)]
+    limits = {"A": DeckLimits(new_per_day=3)}
+    progress = DayProgress(new_done={"A": 1}, shown_cards=frozenset({4}))
+    queue = build_queue(cards, CLOCK, ReviewSession.start().with_front(4), progress,
+                        limits=limits)  # fmt: skip
+    assert ids(queue) == [4, 1, 2]  # card 4's first grade today already used a place
+
+
 def test_front_is_shown_even_if_skipped_before_and_cleared_by_grading() -> None:
     cards = [review_card(1, 2), review_card(2, 1)]
     session = ReviewSession.start().after_skip(1).with_front(1)

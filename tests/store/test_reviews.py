@@ -293,6 +293,24 @@ def test_undo_walks_back_exactly(repo: Repository, service: ReviewService) -> No
     assert sorted(study_all(service, session)) == sorted(ids)
 
 
+def test_counts_after_an_undo_match_a_fresh_session(
+    repo: Repository, service: ReviewService
+) -> None:
+    """The undone card comes back in front and still uses the new-card place it used."""
+    service.set_new_per_day(2)
+    for i in range(4):
+        add_card(repo, f"n{i}")
+    session = service.start_session()
+    for quality in (1, 4):
+        card = service.next_card(session)
+        assert card is not None
+        service.grade(session, card.id, quality)
+    service.undo(session)
+    expected = Counts(due_today=1, new_left_today=1, reviewed_today=1)
+    assert service.counts(session) == expected
+    assert service.counts(service.start_session()) == expected
+
+
 def test_undo_of_a_failed_grade_drops_its_repeat(repo: Repository, service: ReviewService) -> None:
     card_id = add_card(repo, "x", due_in_days=0, repetitions=2, interval=6)
     session = service.start_session()
