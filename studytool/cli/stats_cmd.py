@@ -123,6 +123,30 @@ def summary_text(report: StatsReport) -> Text:
     return text
 
 
+def month_row(labels: list[tuple[int, str]], length: int, width: int) -> str:
+    """The month names above the heatmap's week columns (``width`` characters each).
+
+    A name that would run into the previous one is left out, except that a month cut short at
+    the left edge (a week or two of it) gives way to the next one, as on GitHub: otherwise a
+    year starting in late November would show no "Dec".
+    """
+    placed: list[tuple[int, str]] = []
+    for index, label in labels:
+        position = index * width
+        if position + len(label) > length:
+            continue
+        if placed and placed[-1][0] + len(placed[-1][1]) >= position:
+            if len(placed) == 1 and placed[0][0] == 0:
+                placed.pop()  # the cramped leading month yields
+            else:
+                continue
+        placed.append((position, label))
+    row = [" "] * length
+    for position, label in placed:
+        row[position : position + len(label)] = label
+    return "".join(row)
+
+
 def heatmap_text(report: StatsReport, wide: bool = True) -> Text:
     """A calendar of the last year: week columns, Monday on top, denser = more reviews."""
     from rich.text import Text
@@ -131,12 +155,8 @@ def heatmap_text(report: StatsReport, wide: bool = True) -> Text:
 
     columns = heatmap_columns(report.reviews_per_day)
     width = 2 if wide else 1
-    months = [" "] * (len(columns) * width + 1)
-    for index, label in month_labels(columns):
-        position = index * width
-        if position + len(label) <= len(months) and all(c == " " for c in months[position:]):
-            months[position : position + len(label)] = label
-    text = Text("    " + "".join(months).rstrip() + "\n", style="dim")
+    text = Text("    " + month_row(month_labels(columns), len(columns) * width + 1, width).rstrip()
+                + "\n", style="dim")  # fmt: skip
     for weekday in range(7):
         text.append(f"{WEEKDAY_LABELS[weekday]:<4}", style="dim")
         for column in columns:

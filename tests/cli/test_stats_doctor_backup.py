@@ -187,3 +187,12 @@ def _log_rows(path: Path) -> int:
         return int(connection.execute("SELECT count(*) FROM review_log").fetchone()[0])
     finally:
         connection.close()
+
+
+def test_a_cramped_leading_month_gives_way_to_the_next_in_the_heatmap_header() -> None:
+    from studytool.cli.stats_cmd import month_row
+
+    # A year starting in the last week of November: "Nov" would hide "Dec".
+    assert month_row([(0, "Nov"), (1, "Dec"), (5, "Jan")], 20, 2).rstrip() == "  Dec     Jan"
+    # With room for both, both stay; a later clash drops the later name.
+    assert month_row([(0, "Nov"), (3, "Dec"), (4, "Jan")], 20, 2).rstrip() == "Nov   Dec"
