@@ -25,7 +25,13 @@ class CliContext:
     def repository(self) -> Repository:
         """The store's service API for the chosen database (created on first call)."""
         if self._repository is None:
-            from studytool.store.repository import Repository
+            import click
 
-            self._repository = Repository.open(self.resolved_db_path())
+            from studytool.store.migrations import SchemaTooNewError
+            from studytool.store.repository import Repository, UnreadableDatabaseError
+
+            try:
+                self._repository = Repository.open(self.resolved_db_path())
+            except (UnreadableDatabaseError, SchemaTooNewError) as error:
+                raise click.ClickException(str(error)) from error
         return self._repository

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
-from studytool.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from studytool.store.migrations import MIGRATIONS, SCHEMA_VERSION, SchemaTooNewError
 from studytool.store.sqlite import BUSY_TIMEOUT_MS, configure_connection
 
-__all__ = ["BUSY_TIMEOUT_MS", "configure_connection"]
+__all__ = ["BUSY_TIMEOUT_MS", "SchemaTooNewError", "configure_connection"]
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -29,10 +29,6 @@ IMMEDIATE = "studytool_immediate"
 
 #: Called with (path, old version, new version) before an existing database is migrated.
 BeforeMigrate = Callable[[Path, int, int], None]
-
-
-class SchemaTooNewError(RuntimeError):
-    """The database was written by a newer studytool than this one."""
 
 
 def create_db_engine(path: Path) -> Engine:

@@ -16,6 +16,10 @@ if TYPE_CHECKING:  # the migrations run on SQLAlchemy connections; the version a
 Migration = Callable[["Connection"], None]
 
 
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer studytool than this one."""
+
+
 def _execute_script(connection: Connection, script: str) -> None:
     from sqlalchemy import text
 

@@ -41,6 +41,15 @@ _ACTIVE_TAGS_SQL = (
 )
 
 
+class UnreadableDatabaseError(RuntimeError):
+    """The database file cannot be opened as an SQLite database (nothing was changed)."""
+
+    def __init__(self, path: Path, error: BaseException) -> None:
+        reason = getattr(error, "orig", None) or error  # SQLAlchemy wraps the sqlite3 error
+        super().__init__(f"{path}: cannot open the database: {reason}")
+        self.path = path
+
+
 class Repository:
     """One database: importing, listing cards, and the sessions other store services use."""
 
@@ -56,16 +65,26 @@ class Repository:
         clock: Clock = utc_now,
         before_migrate: db.BeforeMigrate | None = None,
     ) -> Repository:
-        """Open (creating or migrating as needed) the database at ``path``."""
+        """Open (creating or migrating as needed) the database at ``path``.
+
+        Raises :class:`UnreadableDatabaseError` when the file is not an SQLite database (or
+        cannot be opened), :class:`~studytool.store.db.SchemaTooNewError` when a newer
+        studytool wrote it.
+        """
         path = path.expanduser()
         if _schema_is_current(path):
             return cls(None, path, clock)
+        from sqlalchemy.exc import DatabaseError
+
         from studytool.store import db
 
         if before_migrate is None:
             before_migrate = _default_before_migrate()
-        engine = db.create_db_engine(path)
-        db.migrate(engine, path, before_migrate)
+        try:
+            engine = db.create_db_engine(path)
+            db.migrate(engine, path, before_migrate)
+        except (sqlite3.DatabaseError, DatabaseError, OSError) as error:
+            raise UnreadableDatabaseError(path, error) from error
         return cls(engine, path, clock)
 
     @property
