@@ -429,11 +429,11 @@ class Network:
 
     def invalidate(self) -> None:
         """Forget cached lookups and answers after editing components in place."""
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
 
     def add_internet_gateway(self, name: str, attached: bool = False) -> None:
         """Add an internet gateway; ``attached=True`` makes it the VPC's (at most one)."""
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         self.internet_gateways.add(name)
         if attached:
             if self.vpc.internet_gateway not in (None, name):
@@ -452,13 +452,13 @@ class Network:
     ) -> Subnet:
         subnet = Subnet(name, str(az), route_table, ipv6, parse_network(cidr) if cidr else None)
         self.subnets[name] = subnet
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return subnet
 
     def add_route_table(self, name: str, routes: Mapping[str, str] | None = None) -> RouteTable:
         table = RouteTable.from_mapping(name, routes or {})
         self.route_tables[name] = table
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return table
 
     def add_nat_gateway(
@@ -473,7 +473,7 @@ class Network:
             raise ModelError(f"NAT gateway type must be public or private, got {connectivity!r}")
         gateway = NatGateway(name, subnet, connectivity, elastic_ip, tuple(secondary_elastic_ips))
         self.nat_gateways[name] = gateway
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return gateway
 
     def add_instance(
@@ -488,7 +488,7 @@ class Network:
         groups = None if security_groups is None else tuple(security_groups)
         instance = Instance(name, subnet, public_ip, elastic_ip, ipv6, groups)
         self.instances[name] = instance
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return instance
 
     def add_nat_instance(
@@ -507,7 +507,7 @@ class Network:
             source_dest_check=source_dest_check, port_forwards=tuple(port_forwards),
         )  # fmt: skip
         self.nat_instances[name] = nat
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return nat
 
     def add_security_group(
@@ -515,7 +515,7 @@ class Network:
     ) -> SecurityGroup:
         group = SecurityGroup.from_strings(name, inbound, outbound)
         self.security_groups[name] = group
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return group
 
     def add_network_acl(
@@ -527,7 +527,7 @@ class Network:
     ) -> NetworkAcl:
         acl = NetworkAcl.from_strings(name, subnets, inbound, outbound)
         self.network_acls[name] = acl
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return acl
 
     def add_transit_gateway(
@@ -535,13 +535,13 @@ class Network:
     ) -> TransitGateway:
         gateway = TransitGateway(name, vpn_ecmp, multicast, **options)  # type: ignore[arg-type]
         self.transit_gateways[name] = gateway
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return gateway
 
     def add_virtual_private_gateway(self, name: str) -> VirtualPrivateGateway:
         gateway = VirtualPrivateGateway(name)
         self.virtual_private_gateways[name] = gateway
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return gateway
 
     def add_customer_gateway(
@@ -549,7 +549,7 @@ class Network:
     ) -> CustomerGateway:
         gateway = CustomerGateway(name, parse_address(ip) if ip else None, bgp_asn)
         self.customer_gateways[name] = gateway
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return gateway
 
     def add_vpn_connection(
@@ -569,7 +569,7 @@ class Network:
             name, gateway, customer_gateway, routing, tunnel_size, frozenset(tunnels_down)
         )
         self.vpn_connections[name] = connection
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return connection
 
     def set_api_stage(
@@ -582,7 +582,7 @@ class Network:
     ) -> ApiStage:
         self.api_stage = ApiStage(cache_enabled, ttl, cache_size_gb, dict(methods or {}))
         self.api_requests = tuple(requests)
-        self._addresses = self._acl_by_subnet = self._carved = self._path_memo = None
+        self._changed()
         return self.api_stage
 
     # ----------------------------------------------------------------- failures
