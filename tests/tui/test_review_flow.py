@@ -482,6 +482,23 @@ async def test_clicking_a_grade_key_grades(study: Study) -> None:
     assert [row["quality"] for row in study.log()] == [3]
 
 
+async def test_the_footer_lists_the_keys_and_clicking_one_presses_it(study: Study) -> None:
+    from studytool.tui.widgets.key_bar import KeyBar
+
+    async with study.app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        bar = pilot.app.screen.query_one(KeyBar)
+        keys, palette = bar.entries()
+        assert [entry.description for entry in keys][:2] == ["Reveal", "Keys"]
+        assert palette is not None and palette.key == "ctrl+p"
+        reveal = next(entry for entry in bar.drawn if entry.description == "Reveal")
+        assert bar.entry_at(reveal.start) == reveal and bar.entry_at(reveal.end - 1) == reveal
+        await pilot.click(KeyBar, offset=(reveal.start, 0))
+        await settle(pilot)
+        assert pilot.app.screen.query_one(PromptView).revealed
+    assert study.log() == []
+
+
 async def test_undo_from_the_summary_goes_back_to_the_last_card(study: Study) -> None:
     async with study.app(limit=1).run_test(size=SIZE) as pilot:
         await settle(pilot)

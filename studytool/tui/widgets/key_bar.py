@@ -10,7 +10,7 @@ palette's key on the right. Clicking a key presses it; hovering shows its toolti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -56,7 +56,8 @@ class KeyBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._entries: list[KeyEntry] = []
+        #: the keys as last drawn, with their columns (what a click or hover is matched against)
+        self.drawn: list[KeyEntry] = []
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -67,8 +68,8 @@ class KeyBar(Widget):
     def _bindings_changed(self, _screen: Screen[object]) -> None:
         self.refresh()
 
-    def entries(self) -> list[KeyEntry]:
-        """The keys to show now, in binding order (the command palette's key last)."""
+    def entries(self) -> tuple[list[KeyEntry], KeyEntry | None]:
+        """The keys to show now in binding order, and the command palette's key apart."""
         app = self.app
         active = self.screen.active_bindings
         palette_key = app.COMMAND_PALETTE_BINDING if app.ENABLE_COMMAND_PALETTE else None
@@ -85,22 +86,19 @@ class KeyBar(Widget):
             seen.add(binding.action)
             entries.append(KeyEntry(key, app.get_key_display(binding), binding.description,
                                     tooltip or binding.tooltip, enabled))  # fmt: skip
-        if palette is not None:
-            entries.append(palette)
-        return entries
+        return entries, palette
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key")
         description_style = self.get_component_rich_style("key-bar--description")
         disabled_style = self.get_component_rich_style("key-bar--disabled")
-        entries = self.entries()
-        palette = entries.pop() if entries and self._is_palette(entries[-1]) else None
+        entries, palette = self.entries()
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         placed: list[KeyEntry] = []
         for entry in entries:
             start = line.cell_len
             self._append(line, entry, key_style, description_style, disabled_style)
-            placed.append(_placed(entry, start, line.cell_len))
+            placed.append(replace(entry, start=start, end=line.cell_len))
         if palette is not None:
             width = self.size.width
             label = Text(end="")
@@ -108,13 +106,9 @@ class KeyBar(Widget):
             start = max(line.cell_len + 1, width - label.cell_len)
             line.append(" " * (start - line.cell_len))
             line.append_text(label)
-            placed.append(_placed(palette, start, line.cell_len))
-        self._entries = placed
+            placed.append(replace(palette, start=start, end=line.cell_len))
+        self.drawn = placed
         return line
-
-    def _is_palette(self, entry: KeyEntry) -> bool:
-        app = self.app
-        return app.ENABLE_COMMAND_PALETTE and entry.key == app.COMMAND_PALETTE_BINDING
 
     @staticmethod
     def _append(
@@ -133,7 +127,7 @@ class KeyBar(Widget):
 
     def entry_at(self, x: int) -> KeyEntry | None:
         """The key drawn at column ``x`` (as last drawn), or None."""
-        return next((entry for entry in self._entries if entry.start <= x < entry.end), None)
+        return next((entry for entry in self.drawn if entry.start <= x < entry.end), None)
 
     def on_click(self, event: events.Click) -> None:
         entry = self.entry_at(event.x)
@@ -148,8 +142,3 @@ class KeyBar(Widget):
     def on_mouse_move(self, event: events.MouseMove) -> None:
         entry = self.entry_at(event.x)
         self.tooltip = entry.tooltip if entry is not None and entry.tooltip else None
-
-
-def _placed(entry: KeyEntry, start: int, end: int) -> KeyEntry:
-    return KeyEntry(entry.key, entry.display, entry.description, entry.tooltip, entry.enabled,
-                    start, end)  # fmt: skip
