@@ -16,13 +16,20 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class _NetworkText:
-    """Caches ``str()`` of a network: explanations print the same few networks many times."""
+    """Caches ``str()`` and ``hash()`` of a network: explanations print the same few networks
+    many times, and memo keys hash them."""
 
     def __str__(self) -> str:
         text = self.__dict__.get("_text")
         if text is None:
             text = self.__dict__["_text"] = super().__str__()  # type: ignore[misc]
         return text
+
+    def __hash__(self) -> int:
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = self.__dict__["_hash"] = super().__hash__()  # type: ignore[misc]
+        return found
 
 
 class Cidr4(_NetworkText, ipaddress.IPv4Network):
@@ -33,30 +40,41 @@ class Cidr6(_NetworkText, ipaddress.IPv6Network):
     """An IPv6 network whose text is computed once."""
 
 
-class Address4(ipaddress.IPv4Address):
-    """An IPv4 address whose text is computed once."""
+class _AddressCache:
+    """Caches ``str()`` and ``hash()`` of an address: explanations print the same few addresses
+    many times, and memo keys hash them (subclasses hold the ``_hash`` and ``_text`` slots)."""
 
-    __slots__ = ("_text",)
+    __slots__ = ()
+
+    def __hash__(self) -> int:
+        try:
+            return self._hash  # type: ignore[attr-defined,no-any-return]
+        except AttributeError:
+            self._hash: int = super().__hash__()
+            return self._hash
 
     def __str__(self) -> str:
         try:
-            return self._text
+            return self._text  # type: ignore[attr-defined,no-any-return]
         except AttributeError:
-            self._text = super().__str__()
+            self._text: str = super().__str__()
             return self._text
 
+    def __format__(self, spec: str) -> str:
+        # f-strings call __format__, which ipaddress implements in Python before calling str()
+        return self.__str__() if not spec else super().__format__(spec)
 
-class Address6(ipaddress.IPv6Address):
-    """An IPv6 address whose text is computed once."""
 
-    __slots__ = ("_text",)
+class Address4(_AddressCache, ipaddress.IPv4Address):
+    """An IPv4 address whose text and hash are computed once."""
 
-    def __str__(self) -> str:
-        try:
-            return self._text
-        except AttributeError:
-            self._text = super().__str__()
-            return self._text
+    __slots__ = ("_hash", "_text")
+
+
+class Address6(_AddressCache, ipaddress.IPv6Address):
+    """An IPv6 address whose text and hash are computed once."""
+
+    __slots__ = ("_hash", "_text")
 
 
 ANY_IPV4 = Cidr4("0.0.0.0/0")
@@ -139,11 +157,11 @@ class PortSet:
 
     @classmethod
     def single(cls, port: int) -> PortSet:
-        return cls(((port, port),))
+        return cls._of(((port, port),))
 
     @classmethod
     def between(cls, low: int, high: int) -> PortSet:
-        return cls(((low, high),))
+        return cls._of(((low, high),))  # one range: already sorted and merged
 
     def __bool__(self) -> bool:
         return bool(self.ranges)

@@ -1,10 +1,14 @@
 """Following traffic between an instance and the internet, hop by hop, through the rulebook.
 
 Every check on the path is made, even after one fails, so that a blocked path reports every
-setting that blocks it. Results are memoised per network (networks are read-only once asked).
+setting that blocks it. Results are memoised per network (networks are read-only once asked),
+and so are the findings past a NAT device, which every path through it shares.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
+from operator import itemgetter
 
 from studytool.model.addressing import (
     ALL_PORTS,
@@ -19,7 +23,15 @@ from studytool.model.answer import Finding
 from studytool.model.records import Record
 from studytool.model.rulebook import availability, filtering, nat, routing
 from studytool.model.rulebook.filtering import Peer
-from studytool.model.topology import LOCAL, Instance, NatGateway, NatInstance, Network, Subnet
+from studytool.model.topology import (
+    LOCAL,
+    Instance,
+    NatGateway,
+    NatInstance,
+    Network,
+    Route,
+    Subnet,
+)
 
 #: findings kept in a blocked path's explanation even though they hold (they say which path)
 CONTEXT_RULES = frozenset(
@@ -32,8 +44,15 @@ CONTEXT_RULES = frozenset(
 )
 
 
+#: a finding's ``ok`` (findings are tuples): ``all(map(_OK, findings))`` runs in C
+_OK = itemgetter(1)
+#: builds a Finding from a 4-tuple without the NamedTuple constructor's argument handling
+_new_finding = tuple.__new__
+
+
 class PathResult(Record):
-    """Whether traffic gets through, and every finding made along the way."""
+    """Whether traffic gets through, and every finding made along the way (the list is the
+    result's own: callers hand it over and do not change it afterwards)."""
 
     __slots__ = ("devices", "explained", "findings", "ok")
 
@@ -45,7 +64,7 @@ class PathResult(Record):
         devices: tuple[str, ...] = (),
     ) -> None:
         self.ok = ok
-        self.findings: list[Finding] = list(findings or ())
+        self.findings: list[Finding] = [] if findings is None else findings
         #: the findings are already an explanation (several candidate paths, each explained)
         self.explained = explained
         #: the zonal NAT devices (NAT gateways, NAT instances) the path goes through
@@ -77,12 +96,12 @@ class _Path:
         return finding
 
     def filter(self, finding: Finding, label: str) -> None:
-        self.add(finding)
+        self.findings.append(finding)
         if finding.ok and isinstance(finding.value, PortSet):
             self.forward.append((label, finding.value))
 
     def result(self) -> PathResult:
-        ok = all(finding.ok for finding in self.findings)
+        ok = all(map(_OK, self.findings))
         if ok and len(self.forward) > 1:
             together = filtering.common_ports(self.forward)
             if not together.ok:
@@ -94,8 +113,14 @@ class _Path:
         return PathResult(ok, findings, devices=tuple(self.devices))
 
 
+#: the default ACL's finding depends on the subnet's name only: shared by every path and
+#: network (findings are immutable), since most paths pass a few default ACLs
+_default_acl = lru_cache(maxsize=1024)(filtering.default_network_acl)
+
+
 def _labelled(finding: Finding, label: str) -> Finding:
-    return Finding(finding.rule_id, finding.ok, f"{label}: {finding.text}", finding.value)
+    rule_id, ok, text, value = finding
+    return _new_finding(Finding, (rule_id, ok, f"{label}: {text}", value))
 
 
 def _memo(net: Network) -> dict[tuple, object]:
@@ -110,22 +135,28 @@ def default_destination(net: Network, version: int = 4) -> IPAddress:
     """A public address that no route narrower than a default route covers, in any table."""
     memo = _memo(net)
     key = ("default-destination", version)
-    if key in memo:
-        return memo[key]  # type: ignore[return-value]
+    found = memo.get(key)
+    if found is None:
+        routes = tuple(table.routes for table in net.route_tables.values())
+        found = memo[key] = _uncovered_candidate(routes, version)
+    return found  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1024)
+def _uncovered_candidate(routes: tuple[tuple[Route, ...], ...], version: int) -> IPAddress:
+    """:func:`default_destination` on its complete input, every table's routes: shared, since
+    routes are immutable and generated networks repeat the same few route sets."""
     narrower = [
         route.destination
-        for table in net.route_tables.values()
-        for route in table.routes
+        for table_routes in routes
+        for route in table_routes
         if route.destination.version == version and route.destination.prefixlen > 0
     ]
     candidates = PUBLIC_IPV4_CANDIDATES if version == 4 else PUBLIC_IPV6_CANDIDATES
-    chosen: IPAddress = candidates[0]
     for candidate in candidates:
         if not any(network_contains(cidr, candidate) for cidr in narrower):
-            chosen = candidate
-            break
-    memo[key] = chosen
-    return chosen
+            return candidate
+    return candidates[0]
 
 
 def device_running(net: Network, name: str) -> Finding:
@@ -159,7 +190,7 @@ def _subnet_acls(
     direction of the first packet) and for its replies."""
     label = f"network ACL of {subnet} ({outward})"
     if net.acl_of(subnet) is None:  # the default ACL allows both ways: one finding says so
-        default = filtering.default_network_acl(subnet)
+        default = _default_acl(subnet)
         path.filter(default, label)
         path.add(default)
         return
@@ -182,21 +213,23 @@ def egress_verdict(net: Network, name: str) -> tuple[bool, tuple[str, ...]]:
     filter rule that tells their addresses apart. Whole-VPC questions use it.
     """
     memo = _memo(net)
-    found = memo.get(("verdict-of", name))
+    named = ("verdict-of", name)
+    found = memo.get(named)
     if found is None:
-        key = ("verdict", *_path_key(net, net.host(name)))
+        key = _path_key(net, net.host(name))
         found = memo.get(key)
         if found is None:
             result = ipv4_egress(net, name)
             found = memo[key] = (result.ok, result.devices)
-        memo[("verdict-of", name)] = found
+        memo[named] = found
     return found  # type: ignore[return-value]
 
 
 def _path_key(net: Network, host: Instance) -> tuple[object, ...]:
+    """What decides a host's egress verdict (see :func:`egress_verdict`), as a memo key."""
     address = None if host.subnet in _uniform_subnets(net) else net.address_of(host.name)
     return (
-        host.subnet, host.security_groups, host.has_public_ipv4, type(host),
+        "verdict", host.subnet, host.security_groups, host.has_public_ipv4, type(host),
         host.name in net.stopped_instances, address, host.name in net.nat_instances,
     )  # fmt: skip
 
@@ -249,11 +282,12 @@ def _ipv4_egress(net: Network, name: str, destination: IPAddress) -> PathResult:
     path = _Path()
     path.add(host_running(net, host))
     route = _route_context(path, net, subnet, destination).value
+    outside = Peer(destination)
     path.filter(
-        filtering.host_security_groups(net, host, "outbound", Peer(destination), ALL_PORTS),
+        filtering.host_security_groups(net, host, "outbound", outside, ALL_PORTS),
         f"{host.name}'s security groups",
     )
-    _subnet_acls(path, net, subnet.name, "outbound", Peer(destination), ALL_PORTS)
+    _subnet_acls(path, net, subnet.name, "outbound", outside, ALL_PORTS)
     if route is not None and route.target == LOCAL:
         path.add(routing.local_route(net, destination))
     elif not destination.is_global:
@@ -288,42 +322,84 @@ def _via_nat_gateway(
     path: _Path, net: Network, host: Instance, gateway: NatGateway, destination: IPAddress
 ) -> None:
     path.devices.append(gateway.name)
-    running = path.add(availability.nat_gateway_running(net, gateway))
+    running, upstream = _nat_gateway_hop(net, gateway, destination)
+    path.add(running)
     if not running.ok and net.az_of_host(gateway) != net.az_of_host(host):
         path.add(availability.same_az_nat(net, host.subnet, gateway))
-    if gateway.is_public:
-        path.add(nat.nat_gateway_eip(gateway))
-        upstream = path.add(nat.nat_gateway_subnet(net, gateway, destination))
-        if upstream.ok and net.vpc.internet_gateway:
-            _regional(path, net, net.vpc.internet_gateway)
-    else:
-        path.add(nat.private_nat_gateway_internet(gateway))
+    path.findings.extend(upstream)
     before = len(path.findings)
     _nat_hop_acls(path, net, host, gateway.name, gateway.subnet, destination)
-    if any(not finding.ok for finding in path.findings[before:]):
+    if not all(map(_OK, path.findings[before:])):
         path.add(nat.nat_gateway_filters(gateway))
+
+
+def _nat_gateway_hop(
+    net: Network, gateway: NatGateway, destination: IPAddress
+) -> tuple[Finding, tuple[Finding, ...]]:
+    """(is the gateway up, the findings past it: Elastic IP, its subnet's route, the internet
+    gateway): the same for every path through the gateway, so memoised per network."""
+    memo = _memo(net)
+    key = ("nat-gateway-hop", gateway.name, destination)
+    found = memo.get(key)
+    if found is None:
+        running = availability.nat_gateway_running(net, gateway)
+        if gateway.is_public:
+            upstream = [nat.nat_gateway_eip(gateway)]
+            placed = nat.nat_gateway_subnet(net, gateway, destination)
+            upstream.append(placed)
+            if placed.ok:
+                _regional_upstream(net, upstream)
+        else:
+            upstream = [nat.private_nat_gateway_internet(gateway)]
+        found = memo[key] = (running, tuple(upstream))
+    return found  # type: ignore[return-value]
+
+
+def _regional_upstream(net: Network, findings: list[Finding]) -> None:
+    """Past a NAT device whose subnet reaches the internet gateway: during an outage, the
+    gateway is regional (as :func:`_regional` says on a path)."""
+    if net.vpc.internet_gateway and net.failed_azs:
+        findings.append(availability.regional_gateway(net.vpc.internet_gateway, net.failed_azs))
 
 
 def _via_nat_instance(
     path: _Path, net: Network, host: Instance, device: NatInstance, destination: IPAddress
 ) -> None:
     path.devices.append(device.name)
-    path.add(availability.nat_instance_running(net, device))
-    path.add(nat.nat_instance_source_dest(device))
-    path.add(nat.nat_instance_public_ip(device))
-    upstream = path.add(nat.nat_instance_subnet(net, device, destination))
-    if upstream.ok and net.vpc.internet_gateway:
-        _regional(path, net, net.vpc.internet_gateway)
-    host_peer = _host_peer(net, host)
+    upstream, outbound = _nat_instance_hop(net, device, destination)
+    path.findings.extend(upstream)
     path.filter(
-        nat.nat_instance_security_groups(net, device, "inbound", host_peer, ALL_PORTS),
+        nat.nat_instance_security_groups(net, device, "inbound", _host_peer(net, host), ALL_PORTS),
         f"{device.name}'s security groups (inbound)",
     )
-    path.filter(
-        nat.nat_instance_security_groups(net, device, "outbound", Peer(destination), ALL_PORTS),
-        f"{device.name}'s security groups (outbound)",
-    )
+    path.filter(outbound, f"{device.name}'s security groups (outbound)")
     _nat_hop_acls(path, net, host, device.name, device.subnet, destination)
+
+
+def _nat_instance_hop(
+    net: Network, device: NatInstance, destination: IPAddress
+) -> tuple[tuple[Finding, ...], Finding]:
+    """(the NAT instance's own findings: running, source/destination check, public IP, its
+    subnet's route, the internet gateway; its security groups outbound to ``destination``):
+    the same for every path through the device, so memoised per network."""
+    memo = _memo(net)
+    key = ("nat-instance-hop", device.name, destination)
+    found = memo.get(key)
+    if found is None:
+        upstream = [
+            availability.nat_instance_running(net, device),
+            nat.nat_instance_source_dest(device),
+            nat.nat_instance_public_ip(device),
+        ]
+        placed = nat.nat_instance_subnet(net, device, destination)
+        upstream.append(placed)
+        if placed.ok:
+            _regional_upstream(net, upstream)
+        outbound = nat.nat_instance_security_groups(
+            net, device, "outbound", Peer(destination), ALL_PORTS
+        )
+        found = memo[key] = (tuple(upstream), outbound)
+    return found  # type: ignore[return-value]
 
 
 def _nat_hop_acls(
@@ -336,7 +412,7 @@ def _nat_hop_acls(
 ) -> None:
     if device_subnet != host.subnet:
         if net.acl_of(device_subnet) is None:  # the default ACL: no need for the host's address
-            path.add(filtering.default_network_acl(device_subnet))
+            path.add(_default_acl(device_subnet))
         else:
             _subnet_acls(path, net, device_subnet, "inbound", _host_peer(net, host), ALL_PORTS)
     _subnet_acls(path, net, device_subnet, "outbound", Peer(destination), ALL_PORTS)

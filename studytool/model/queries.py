@@ -357,13 +357,14 @@ def backend_calls_for(stage: ApiStage | None, requests: Iterable[ApiRequest]) ->
     stored: dict[str, float] = {}
     calls = 0
     for index, request in enumerate(ordered):
-        method = settings.get(request.key)
+        key = request.key
+        method = settings.get(key)
         if method is None:
             method = apigateway.method_cache(stage, request.method, request.path)
-            settings[request.key] = method
+            settings[key] = method
             findings.extend(method.findings)
         verbose = index < MAX_REQUEST_REASONS
-        calls += _serve(request, method, stored, findings if verbose else [])
+        calls += _serve(request, key, method, stored, findings if verbose else [])
     if len(ordered) > MAX_REQUEST_REASONS:
         more = len(ordered) - MAX_REQUEST_REASONS
         findings.append(fact("apigw-cache-hit", f"... {more} more requests follow the same rules"))
@@ -374,25 +375,26 @@ def backend_calls_for(stage: ApiStage | None, requests: Iterable[ApiRequest]) ->
 
 def _serve(
     request: ApiRequest,
+    key: str,
     method: apigateway.MethodCache,
     stored: dict[str, float],
     findings: list[Finding],
 ) -> int:
-    """Serve one request; 1 when it calls the backend."""
+    """Serve one request (``key``: its ``request.key``); 1 when it calls the backend."""
     if not method.cached:
         return 1
     if method.ttl == 0:
-        findings.append(apigateway.ttl_zero(request.key))
+        findings.append(apigateway.ttl_zero(key))
         return 1
     if request.invalidate:
         findings.append(apigateway.invalidation(request))
-        stored[request.key] = request.time
+        stored[key] = request.time
         return 1
-    lookup = apigateway.cache_lookup(request, stored.get(request.key), method.ttl)
+    lookup = apigateway.cache_lookup(request, stored.get(key), method.ttl)
     findings.append(lookup)
     if lookup.value:
         return 0
-    stored[request.key] = request.time
+    stored[key] = request.time
     return 1
 
 

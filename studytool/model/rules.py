@@ -64,10 +64,13 @@ def rule(
     def decorate(func: Callable[P, tuple]) -> Callable[P, Finding]:
         @functools.wraps(func)
         def run(*args: P.args, **kwargs: P.kwargs) -> Finding:
+            # unpacked by name: a tuple display with ``*result`` builds a list first
             result = func(*args, **kwargs)
             if len(result) == 2:
-                return new(finding, (rule_id, *result, None))
-            return new(finding, (rule_id, *result))
+                ok, text = result
+                return new(finding, (rule_id, ok, text, None))
+            ok, text, value = result
+            return new(finding, (rule_id, ok, text, value))
 
         new, finding = _new_finding, Finding
 

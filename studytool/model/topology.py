@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from studytool.model.addressing import IPAddress, IPNetwork, parse_address, parse_network
+from studytool.model.failures import apply_failures
 from studytool.model.filters import AclRule, SgRule, parse_acl_rule, parse_sg_rule
 from studytool.model.records import Record
 
@@ -233,11 +234,7 @@ class SecurityGroup(Record):
     def from_strings(
         cls, name: str, inbound: Iterable[str] = (), outbound: Iterable[str] = ()
     ) -> SecurityGroup:
-        return cls(
-            name,
-            tuple(parse_sg_rule(text) for text in inbound),
-            tuple(parse_sg_rule(text) for text in outbound),
-        )
+        return cls(name, tuple(map(parse_sg_rule, inbound)), tuple(map(parse_sg_rule, outbound)))
 
 
 class NetworkAcl(Record):
@@ -266,11 +263,9 @@ class NetworkAcl(Record):
         outbound: Iterable[str] = (),
     ) -> NetworkAcl:
         return cls(
-            name,
-            tuple(subnets),
-            tuple(parse_acl_rule(text) for text in inbound),
-            tuple(parse_acl_rule(text) for text in outbound),
-        )
+            name, tuple(subnets), tuple(map(parse_acl_rule, inbound)),
+            tuple(map(parse_acl_rule, outbound)),
+        )  # fmt: skip
 
 
 class TransitGateway(Record):
@@ -588,20 +583,19 @@ class Network:
     # ----------------------------------------------------------------- failures
     def with_failures(self, *failures: object) -> Network:
         """A copy with these failures (see :mod:`studytool.model.failures`) in effect too."""
-        from studytool.model.failures import apply_failures
-
         return apply_failures(self, failures)
 
     def copy_with(self, **changes: object) -> Network:
         """A shallow copy sharing the components (which queries never change); cached
         answers are not shared, since ``changes`` may alter them."""
         copy = object.__new__(Network)
-        copy.__dict__.update(self.__dict__)
-        copy._path_memo = None
+        state = copy.__dict__  # plain attributes: written straight into the copy's dict
+        state.update(self.__dict__)
+        state["_path_memo"] = None
         for name, value in changes.items():
-            if name not in self.__dict__:
+            if name not in state:
                 raise AttributeError(f"Network has no attribute {name!r}")
-            setattr(copy, name, value)
+            state[name] = value
         return copy
 
     # ----------------------------------------------------------------- lookups
@@ -721,11 +715,8 @@ class Network:
         return self._carved
 
     def _assign_addresses(self) -> dict[str, ipaddress.IPv4Address]:
-        carved = self._carved_cidrs
-        first: dict[str, tuple[int, int]] = {}
-        for name, subnet in self.subnets.items():
-            cidr = subnet.cidr or carved[name]
-            first[name] = (int(cidr.network_address), max(cidr.num_addresses - 5, 1))
+        spans = _host_spans(self.vpc.cidr, tuple(subnet.cidr for subnet in self.subnets.values()))
+        first = dict(zip(self.subnets, spans, strict=True))
         used: dict[str, int] = {}
         addresses: dict[str, ipaddress.IPv4Address] = {}
         hosts: list[Instance | NatGateway] = [
@@ -740,6 +731,18 @@ class Network:
             base, usable = start
             addresses[host.name] = _address_at(base + 4 + index % usable)
         return addresses
+
+
+@lru_cache(maxsize=1024)
+def _host_spans(
+    vpc_cidr: ipaddress.IPv4Network, cidrs: tuple[IPNetwork | None, ...]
+) -> tuple[tuple[int, int], ...]:
+    """Per subnet (its given CIDR, or None to carve one): (the block's first address as an
+    integer, how many addresses its hosts cycle through). Keyed like :func:`_carved_blocks`:
+    generated networks repeat the same few shapes."""
+    carved = iter(_carved_blocks(vpc_cidr, cidrs))
+    blocks = [cidr if cidr is not None else next(carved) for cidr in cidrs]
+    return tuple((int(block.network_address), max(block.num_addresses - 5, 1)) for block in blocks)
 
 
 @lru_cache(maxsize=4096)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from studytool.model.addressing import IPAddress
+from functools import lru_cache
+
+from studytool.model.addressing import IPAddress, IPNetwork
 from studytool.model.rulebook import docs
 from studytool.model.rules import rule
 from studytool.model.topology import LOCAL, Instance, Network, Route, RouteTable, Subnet
@@ -19,14 +21,24 @@ def _lookup(
     net: Network, table: RouteTable | None, destination: IPAddress
 ) -> tuple[Route | None, int]:
     """(the longest-prefix route, how many routes match) for ``destination``."""
+    routes = table.by_specificity if table is not None else ()
+    return _longest_prefix(routes, net.vpc.cidr, destination)
+
+
+@lru_cache(maxsize=4096)
+def _longest_prefix(
+    routes: tuple[Route, ...], vpc: IPNetwork, destination: IPAddress
+) -> tuple[Route | None, int]:
+    """:func:`_lookup` on its complete inputs (``routes`` most specific first): shared, since
+    routes, networks and addresses are immutable and generated networks repeat the same few
+    route sets."""
     best: Route | None = None
     matches = 0
-    for route in table.by_specificity if table is not None else ():
+    for route in routes:
         if destination in route.destination:
             matches += 1
             if best is None:
                 best = route
-    vpc = net.vpc.cidr
     if destination in vpc:
         matches += 1
         if best is None or best.destination.prefixlen <= vpc.prefixlen:
