@@ -30,6 +30,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -73,15 +74,26 @@ def check_answer(question: Question, typed: str) -> CheckResult:
     checker = _CHECKERS.get(question.kind)
     if checker is None:
         raise ValueError(f"unknown question kind {question.kind!r}")
-    correct, close, given, note = checker(question, typed or "")
-    expected = expected_display(question)
+    correct, close, given, note, expected = checker(question, typed or "")
     if correct:
         message = f"Right ({note})." if note else "Right."
     else:
         message = _wrong_message(question, note, expected)
-    return CheckResult(
-        correct, close, expected, given, message, tuple(question.because), tuple(question.rules)
+    fields = (
+        correct,
+        close,
+        expected,
+        given,
+        message,
+        tuple(question.because),
+        tuple(question.rules),
     )
+    # tuple.__new__ builds the same CheckResult without the NamedTuple's Python-level __new__
+    # (checking is on the hot path of the scenario bench)
+    return _new_tuple(CheckResult, fields)
+
+
+_new_tuple = tuple.__new__
 
 
 def _wrong_message(question: Question, note: str, expected: str) -> str:
@@ -107,17 +119,32 @@ def expected_display(question: Question) -> str:
     if question.kind == "yes-no":
         return "yes" if answer else "no"
     if question.kind == "number":
-        return (
-            f"{format_number(answer)} {question.unit}" if question.unit else format_number(answer)
-        )
+        return _number_display(answer, question.unit)
     choices = question.choices or []
     if question.kind == "choice":
-        return f"{label(choices.index(answer))}) {answer}"
+        return _option_display(choices.index(answer), answer)
+    indexes = [choices.index(text) for text in answer]
     if question.kind == "multi":
-        picked = [f"{label(choices.index(text))}) {text}" for text in answer]
-        return "; ".join(picked) if picked else "none"
-    letters = " ".join(label(choices.index(text)) for text in answer)
-    return f"{letters} ({' → '.join(answer)})"
+        return _set_display(indexes, answer)
+    return _order_display(indexes, answer)
+
+
+def _number_display(answer: Any, unit: str | None) -> str:
+    return f"{format_number(answer)} {unit}" if unit else format_number(answer)
+
+
+def _option_display(index: int, text: str) -> str:
+    return f"{label(index)}) {text}"
+
+
+def _set_display(indexes: list[int], texts: Sequence[str]) -> str:
+    picked = [_option_display(index, text) for index, text in zip(indexes, texts, strict=True)]
+    return "; ".join(picked) if picked else "none"
+
+
+def _order_display(indexes: list[int], texts: list[str]) -> str:
+    letters = " ".join(label(index) for index in indexes)
+    return f"{letters} ({' → '.join(texts)})"
 
 
 # --------------------------------------------------------------------------- text helpers
@@ -301,9 +328,10 @@ COUNT_SYNONYMS = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def _noun_matches(typed: str, unit: str) -> bool:
     """Is the typed count noun the answer's own (singular or plural, any case), a synonym
-    or a filler?"""
+    or a filler? (Pure, so answers are shared between calls with the same two texts.)"""
     typed = normalise(typed)
     if typed in COUNT_FILLERS or typed in COUNT_SYNONYMS.get(normalise(unit), ()):
         return True
@@ -315,7 +343,8 @@ def _noun_matches(typed: str, unit: str) -> bool:
 
 
 # --------------------------------------------------------------------------- kinds
-Checked = tuple[bool, bool, Any, str]
+#: (correct, close, normalised given, note, expected display)
+Checked = tuple[bool, bool, Any, str, str]
 
 
 #: a whole typed answer that is one yes or no word (the common case, read without normalising)
@@ -323,6 +352,8 @@ _YES_NO = dict.fromkeys(YES_WORDS, True) | dict.fromkeys(NO_WORDS, False)
 
 
 def _check_yes_no(question: Question, typed: str) -> Checked:
+    answer = question.answer
+    expected = "yes" if answer else "no"
     given = _YES_NO.get(typed.strip().lower())
     if given is None:
         words = normalise(typed).split()
@@ -332,12 +363,20 @@ def _check_yes_no(question: Question, typed: str) -> Checked:
         elif first in NO_WORDS:
             given = False
         else:
-            return False, False, None, f"“{typed.strip()}” is not a yes or a no"
-    return given == question.answer, False, given, ""
+            return False, False, None, f"“{typed.strip()}” is not a yes or a no", expected
+    return given == answer, False, given, "", expected
+
+
+_NUMBER_NONE = ("none", "nothing", "no bandwidth", "no connections", "no calls")
 
 
 def _check_number(question: Question, typed: str) -> Checked:
-    if normalise(typed) in ("none", "nothing", "no bandwidth", "no connections", "no calls"):
+    correct, close, given, note = _read_number(question, typed)
+    return correct, close, given, note, _number_display(question.answer, question.unit)
+
+
+def _read_number(question: Question, typed: str) -> tuple[bool, bool, Any, str]:
+    if normalise(typed) in _NUMBER_NONE:
         typed = "0"
     quantity = parse_quantity(typed)
     if quantity is None:
@@ -376,8 +415,17 @@ def _label_number(piece: str) -> int | None:
     return LETTERS.index(token) if token.isalpha() else int(token) - 1
 
 
+#: the usual typed forms, read without the general parser: one small letter (a choice),
+#: small letters separated by ", " or " " (a set), small letters separated by " " (an order)
+_ONE_LETTER = frozenset(LETTERS)
+_LETTER_SET = re.compile(r"[a-z](?:,? [a-z])*")
+_LETTER_ORDER = re.compile(r"[a-z](?: [a-z])*")
+
+
 class _Options:
     """Resolving typed pieces to option indexes (one per set of choices, reused)."""
+
+    __slots__ = ("_by_text", "_digits", "_quantities", "choices", "normalised")
 
     def __init__(self, choices: tuple[str, ...]) -> None:
         self.choices = choices
@@ -406,8 +454,22 @@ class _Options:
         index = _label_number(piece)
         return index if index is not None and 0 <= index < len(self.choices) else None
 
+    def letter_indexes(self, letters: str) -> list[int] | None:
+        """The options named by ``letters``, small letters separated by single spaces
+        (``"a c"``), as the general reading names them: None when one is out of range, or
+        when the text is an option's own normalised text (that option wins)."""
+        if letters in self._by_text:
+            return None
+        indexes = [ord(letter) - 97 for letter in letters[::2]]
+        return indexes if max(indexes) < len(self.choices) else None
+
     def resolve(self, piece: str) -> tuple[int, bool] | None:
         """(option index, read through a typo) for one typed piece, or None."""
+        if piece in _ONE_LETTER and piece not in self._by_text:
+            # the usual answer, one letter: what exact() reads, without the general parser
+            index = ord(piece) - 97
+            if index < len(self.choices):
+                return index, False
         index = self.exact(piece)
         if index is not None:
             return index, False
@@ -527,32 +589,50 @@ def _letters(indexes: list[int]) -> list[str]:
     return [label(index) for index in indexes]
 
 
+def _sorted_letters(indexes: set[int]) -> list[str]:
+    """The labels of ``indexes``, sorted as text."""
+    ordered = sorted(indexes)
+    if ordered and ordered[-1] >= len(LETTERS):
+        return sorted(_letters(ordered))  # "27" and the like sort among the letters as text
+    return [LETTERS[index] for index in ordered]
+
+
 def _check_choice(question: Question, typed: str) -> Checked:
     choices = question.choices or []
-    resolved = _options(tuple(choices)).resolve(typed)
+    options = _options(tuple(choices))
+    answer = question.answer
+    resolved = options.resolve(typed)
     if resolved is None:
-        return False, False, None, f"“{typed.strip()}” matches none of the options"
+        note = f"“{typed.strip()}” matches none of the options"
+        return False, False, None, note, _option_display(choices.index(answer), answer)
     index, typo = resolved
-    right = choices[index] == question.answer
+    right = choices[index] == answer
     note = f"read as {label(index)}) {choices[index]}" if typo else ""
-    return right, typo, label(index), note
+    return right, typo, label(index), note, _option_display(choices.index(answer), answer)
 
 
 def _check_multi(question: Question, typed: str) -> Checked:
     choices = question.choices or []
     options = _options(tuple(choices))
-    expected = {choices.index(text) for text in question.answer}
-    if normalise(typed) in NONE_WORDS or typed.strip() in ("-", "—", "∅"):
-        given: set[int] = set()
-        typo = False
+    answer = question.answer
+    answer_indexes = [choices.index(text) for text in answer]
+    expected = set(answer_indexes)
+    # "a, c", the usual answer (never a "none" word): read as _read_set would read it
+    named = options.letter_indexes(typed.replace(",", "")) if _LETTER_SET.fullmatch(typed) else None
+    if named is not None:
+        given, typo = set(named), False
+    elif typed in NONE_WORDS or normalise(typed) in NONE_WORDS or typed.strip() in ("-", "—", "∅"):
+        given, typo = set(), False
     else:
         read = _read_set(options, typed)
         if read is None:
-            return False, False, None, f"could not read “{typed.strip()}” as options"
+            note = f"could not read “{typed.strip()}” as options"
+            return False, False, None, note, _set_display(answer_indexes, answer)
         given, typo = set(read[0]), read[1]
-    letters = sorted(_letters(sorted(given)))
+    letters = _sorted_letters(given)
+    shown = _set_display(answer_indexes, answer)
     if given == expected:
-        return True, typo, letters, "a typo forgiven" if typo else ""
+        return True, typo, letters, "a typo forgiven" if typo else "", shown
     missing = sorted(expected - given)
     extra = sorted(given - expected)
     parts = []
@@ -560,7 +640,8 @@ def _check_multi(question: Question, typed: str) -> Checked:
         parts.append(f"missing {', '.join(_letters(missing))}")
     if extra:
         parts.append(f"not {', '.join(_letters(extra))}")
-    return False, len(missing) + len(extra) == 1, letters, "; ".join(parts).capitalize()
+    note = "; ".join(parts).capitalize()
+    return False, len(missing) + len(extra) == 1, letters, note, shown
 
 
 _ORDER_STEP = r"->|→|=>|>|;|\n|\bthen\b"
@@ -574,6 +655,10 @@ _ORDER_SEPARATORS = (
 
 def _read_sequence(options: _Options, typed: str) -> tuple[list[int], bool] | None:
     count = len(options.choices)
+    if _LETTER_ORDER.fullmatch(typed):  # "b a d c": the usual answer, read as below would
+        indexes = [ord(letter) - 97 for letter in typed.split(" ")]
+        if max(indexes) < count:
+            return indexes, False
     tokens = _LABEL_TOKEN.findall(typed.lower())
     if len(tokens) == 1 and tokens[0].isalpha() and len(tokens[0]) == count:
         tokens = list(tokens[0])
@@ -591,23 +676,29 @@ def _read_sequence(options: _Options, typed: str) -> tuple[list[int], bool] | No
 def _check_order(question: Question, typed: str) -> Checked:
     choices = question.choices or []
     options = _options(tuple(choices))
+    answer = question.answer
     read = _read_sequence(options, typed)
     if read is None:
-        return False, False, None, f"could not read “{typed.strip()}” as an order of the options"
+        note = f"could not read “{typed.strip()}” as an order of the options"
+        return False, False, None, note, _order_display([choices.index(t) for t in answer], answer)
     sequence, typo = read
     letters = _letters(sequence)
     if sorted(sequence) != list(range(len(choices))):
-        return False, False, letters, "Give every option exactly once"
+        shown = _order_display([choices.index(text) for text in answer], answer)
+        return False, False, letters, "Give every option exactly once", shown
     texts = [choices[index] for index in sequence]
-    if texts == question.answer:
-        return True, typo, letters, "a typo forgiven" if typo else ""
+    if texts == answer:
+        shown = _order_display([choices.index(text) for text in answer], answer)
+        return True, typo, letters, "a typo forgiven" if typo else "", shown
     judged = question.judge_order(texts)
+    expected = [choices.index(text) for text in answer]
+    shown = _order_display(expected, answer)
     if judged is not None and judged.value is True:
-        return True, typo, letters, "another order that works"
-    expected = [choices.index(text) for text in question.answer]
+        return True, typo, letters, "another order that works", shown
     differ = [i for i, (a, b) in enumerate(zip(sequence, expected, strict=True)) if a != b]
     swapped = len(differ) == 2 and differ[1] == differ[0] + 1
-    return False, swapped, letters, "Two neighbouring steps are swapped" if swapped else ""
+    note = "Two neighbouring steps are swapped" if swapped else ""
+    return False, swapped, letters, note, shown
 
 
 _CHECKERS = {

@@ -4,9 +4,15 @@ orders. Then the result a wrong answer carries."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from studytool.scenarios.answer_check import (
+    CheckResult,
+    _Options,
+    _read_sequence,
+    _read_set,
     check_answer,
     edit_distance,
     expected_display,
@@ -300,3 +306,85 @@ def test_normalise_and_edit_distance() -> None:
     assert edit_distance("public", "pubilc", 2) == 1  # a swap of neighbours
     assert edit_distance("public", "private", 1) == 2  # beyond the limit: limit + 1
     assert edit_distance("kitten", "sitting", 5) == 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "answer", "choices", "unit", "typed"),
+    [
+        ("yes-no", False, None, None, "yes"),
+        ("number", 2.5, None, "Gbps", "3"),
+        ("choice", "bravo", SUBNETS, None, "zulu"),
+        ("multi", ["alpha", "delta"], SUBNETS, None, "a, b"),
+        ("multi", ["alpha"], SUBNETS, None, "potato"),
+        ("order", ["b2", "a1"], ["a1", "b2"], None, "a b"),
+        ("order", ["b2", "a1"], ["a1", "b2"], None, "a c"),
+    ],
+)  # fmt: skip
+def test_a_result_shows_the_answer_as_expected_display_does(
+    kind: str, answer: object, choices: list[str] | None, unit: str | None, typed: str
+) -> None:
+    asked = question(kind, answer, choices, unit)
+    result = check_answer(asked, typed)
+    assert type(result) is CheckResult and not result.correct
+    assert result.expected_display == expected_display(asked)
+    assert f"The answer is {expected_display(asked)}." in result.message
+
+
+# --------------------------------------------------------------------------- usual forms
+#: option texts that read like labels, to catch a fast path that skips the texts
+LABEL_LIKE = ["a c", "b", "A", "c b", "alpha", "1 hour", "b, d", "d", "bravo", "2"]
+
+
+def test_an_option_whose_text_is_a_letter_wins_over_that_letter() -> None:
+    result = check_answer(question("choice", "b", ["b", "alpha", "charlie"]), "b")
+    assert (result.correct, result.normalised_given) == (True, "a")
+    other = check_answer(question("choice", "alpha", ["b", "alpha", "charlie"]), "b")
+    assert (other.correct, other.normalised_given) == (False, "a")
+
+
+@pytest.mark.parametrize("typed", ["a, c", "a c"])
+def test_an_option_whose_text_reads_as_letters_wins_over_those_letters(typed: str) -> None:
+    choices = ["a c", "bravo", "charlie"]
+    result = check_answer(question("multi", ["a c"], choices), typed)
+    assert (result.correct, result.normalised_given) == (True, ["a"])
+    assert not check_answer(question("multi", ["a c", "charlie"], choices), typed).correct
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "note"),
+    [
+        ("choice", "e", "“e” matches none of the options"),
+        ("multi", "e", "could not read “e” as options"),
+        ("multi", "a, e", "could not read “a, e” as options"),
+        ("order", "a b e", "could not read “a b e” as an order of the options"),
+    ],
+)  # fmt: skip
+def test_letters_past_the_last_option_are_not_read(kind: str, typed: str, note: str) -> None:
+    answer: object = ["alpha", "bravo", "charlie"] if kind == "order" else ["alpha"]
+    asked = question(kind, "alpha" if kind == "choice" else answer, ["alpha", "bravo", "charlie"])
+    result = check_answer(asked, typed)
+    assert (result.correct, result.normalised_given) == (False, None)
+    assert result.message.startswith(note + ". The answer is ")
+
+
+def test_the_usual_letter_forms_read_as_the_general_reader_reads_them() -> None:
+    draw = random.Random(3)
+    for _ in range(400):
+        options = _Options(tuple(draw.sample(LABEL_LIKE, draw.randint(2, 7))))
+        letters = draw.sample("abcdefgh", draw.randint(1, 4))
+        typed = draw.choice([", ", " "]).join(letters)
+        # one letter: resolve's shortcut against exact() and the typo reading
+        exact = options.exact(letters[0])
+        general = (exact, False) if exact is not None else options._by_typo(letters[0])
+        assert options.resolve(letters[0]) == general
+        # a set: the shortcut against the general _read_set, when it reads the letters at all
+        named = options.letter_indexes(typed.replace(",", ""))
+        if named is not None:
+            assert _read_set(options, typed) == (named, False)
+        # an order: the shortcut against reading each letter as a label
+        labels = [options.label_index(letter) for letter in letters]
+        in_order = _read_sequence(options, " ".join(letters))
+        if all(index is not None for index in labels):
+            assert in_order == (labels, False)
+        else:
+            assert in_order is None or in_order[0] != labels
