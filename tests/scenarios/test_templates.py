@@ -8,25 +8,40 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from studytool.model import queries
 from studytool.model.answer import Answer
+from studytool.model.failures import AzOutage, InstanceStopped
 from studytool.model.rules import all_rules
-from studytool.model.topology import CACHE_SIZES_GB, Network
+from studytool.model.topology import CACHE_SIZES_GB, Network, Vpc
 from studytool.scenarios.answer_check import check_answer, label, parse_quantity
 from studytool.scenarios.generator import generate, templates
+from studytool.scenarios.templates import describe
 from studytool.scenarios.templates.base import (
+    DESCRIBED,
     JSON_KEYS,
     KINDS,
     TOPICS,
+    Contains,
     Draft,
     Option,
     Probe,
     Question,
     Template,
 )
+from studytool.scenarios.templates.describe import (
+    SITUATION,
+    Situation,
+    describe_network,
+    describe_vpn,
+    failure_line,
+    failure_lines,
+)
+from studytool.scenarios.templates.layouts import AzLayout, contains, instance_az
 
 ALL = templates()
 SEEDS = range(5)
@@ -318,3 +333,125 @@ def test_a_nat_gateway_never_lets_the_internet_in() -> None:
     ]
     assert len(behind_nat) >= 5
     assert all(question.answer is False for question in behind_nat)
+
+
+# --------------------------------------------------------------------------- shared situations
+def test_a_situation_is_described_once_and_built_only_when_needed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(describe, "_LINES", OrderedDict())
+    monkeypatch.setattr(describe, "LINES_CACHE_SIZE", 2)
+    built_keys: list[str] = []
+
+    def network(key: str) -> Callable[[], Network]:
+        def build() -> Network:
+            built_keys.append(key)
+            net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1"))
+            net.add_subnet(f"subnet-{key}", "a")
+            net.add_instance(f"host-{key}", f"subnet-{key}")
+            return net
+
+        return build
+
+    first = Situation("a", network("a"))
+    assert built_keys == ["a"]  # built to describe it
+    assert first.lines == tuple(describe_network(first.network()))
+    assert "subnet subnet-a in AZ a: no route table" in first.lines
+    assert built_keys == ["a"]  # the same network, not built again
+
+    again = Situation("a", network("a"))
+    assert again.lines is first.lines and built_keys == ["a"]  # the text alone: no build
+    probe = again.probe(queries.internet_egress, "host-a", failures=(AzOutage("a"),))
+    assert probe.key == (SITUATION, "a", (AzOutage("a"),), "host-a")
+    assert built_keys == ["a"]  # still nothing built: the model was not asked
+    net, host = probe.arguments()
+    assert built_keys == ["a", "a"] and host == "host-a" and net.failed_azs == {"a"}
+    assert again.network().failed_azs == frozenset()  # the failures go on a copy
+    assert probe.ask().value is False
+
+    Situation("b", network("b"))
+    Situation("a", network("a"))  # a is now the most recently used
+    Situation("c", network("c"))  # forgets b
+    Situation("a", network("a"))
+    Situation("b", network("b"))
+    assert built_keys == ["a", "a", "b", "c", "b"]
+    assert Situation("a", network("a"), describe_vpn).lines == ()  # another description
+    assert built_keys[-1] == "a"
+
+
+def test_an_az_layout_key_tells_every_field_apart() -> None:
+    layout = AzLayout(
+        azs=("a", "b"),
+        route_of={"a": "nat-a", "b": "nat-a"},
+        nat_gateways={"nat-a": "a"},
+        hosts={"a": 1, "b": 2},
+        web=("b",),
+    )
+    changes = [
+        {"azs": ("a", "b", "c")},
+        {"route_of": {"a": "nat-a", "b": "nat-b"}},
+        {"nat_gateways": {"nat-a": "a", "nat-b": "b"}},
+        {"nat_instances": {"nat-i": "a"}},
+        {"hosts": {"a": 2, "b": 1}},
+        {"web": ()},
+        {"secondary_eips": {"nat-a": ("eip-x",)}},
+        {"private_public_ips": True},
+    ]
+    keys = {layout.key(), *[layout._replace(**change).key() for change in changes]}
+    assert len(keys) == len(changes) + 1
+    assert layout._replace(hosts={"a": 1, "b": 2}).key() == layout.key()
+    assert layout.situation().lines == tuple(describe_network(layout.build()))
+    assert layout.instances() == ("app-a1", "app-b1", "app-b2", "web-b")
+    assert layout.private_instances() == ("app-a1", "app-b1", "app-b2")
+    assert [instance_az(name) for name in layout.instances()] == ["a", "b", "b", "b"]
+    assert contains("app-a1") == Contains("app-a1") and contains("app-a1") is contains("app-a1")
+
+
+def described_networks(draft: Draft) -> list[Network]:
+    """The networks of the draft's probes whose key says the question text describes them."""
+    probes = [draft.probe, *draft.because_from, *[o.probe for o in draft.options or []]]
+    return [
+        arg
+        for probe in probes
+        if probe is not None
+        and (probe.key == DESCRIBED or (isinstance(probe.key, tuple) and probe.key[0] == SITUATION))
+        for arg in probe.arguments()
+        if isinstance(arg, Network)
+    ]
+
+
+def assert_describes(draft: Draft, question: Question) -> None:
+    """Every network the question text stands for is described in it, line for line."""
+    for net in described_networks(draft):
+        failures = failure_lines(net)
+        # the VPC side, or (a network of gateways and VPN connections only) the on-premises side
+        readings = [describe_network(net)] if net.subnets else [describe_vpn(net)]
+        if net.subnets and net.transit_gateways:
+            readings.append(describe_vpn(net))
+        assert any(
+            all(f"- {line}\n" in question.question for line in [*lines, *failures])
+            for lines in readings
+        ), (readings, question.question)
+
+
+@pytest.mark.parametrize(("template", "seed"), CASES)
+def test_the_question_describes_the_network_the_model_is_asked_about(
+    template: Template, seed: int
+) -> None:
+    assert_describes(*built(template, seed))
+
+
+def test_texts_read_again_for_a_situation_describe_the_network_built_for_it() -> None:
+    """Many seeds: most situations come again, and their text is then the one kept."""
+    for template in ALL:
+        for seed in range(40):
+            assert_describes(*template.draft(seed))
+    assert describe._LINES
+
+
+def test_failure_lines_say_what_each_failure_says() -> None:
+    net = Network(Vpc("10.0.0.0/16"))
+    net.add_subnet("public-a", "a")
+    net.add_instance("nat-i", "public-a")
+    for failure in (AzOutage("a"), InstanceStopped("nat-i")):
+        assert failure_lines(net.with_failures(failure)) == [failure_line(failure)]

@@ -3,12 +3,19 @@
 The text is read off the :class:`~studytool.model.topology.Network` the model answers on, so
 what the user reads is exactly what the model was asked about. Templates add the failures and
 the question themselves (they know which facts matter for the question).
+
+:class:`Situation` describes a network once per situation, and builds it only when needed:
+templates draw the same few situations again and again, and building plus describing is most
+of a draw's time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
+from studytool.model.answer import Answer
+from studytool.model.failures import AzOutage, InstanceStopped
 from studytool.model.topology import (
     Instance,
     NatGateway,
@@ -18,6 +25,7 @@ from studytool.model.topology import (
     TransitGateway,
     VpnConnection,
 )
+from studytool.scenarios.templates.base import Probe
 
 BULLET = "- "
 
@@ -26,7 +34,7 @@ def bullets(lines: Iterable[str]) -> str:
     return "\n".join(BULLET + line for line in lines)
 
 
-def question_text(intro: str, lines: list[str], ask: str) -> str:
+def question_text(intro: str, lines: Sequence[str], ask: str) -> str:
     """``intro``, the bullets, then the question on its own line."""
     if not lines:
         return f"{intro}\n\n{ask}"
@@ -61,6 +69,67 @@ def describe_network(net: Network) -> list[str]:
     for name in net.network_acls:
         lines.append(network_acl_line(net, name))
     return lines
+
+
+#: the first item of the key of a probe on a :class:`Situation`'s network
+SITUATION = "<situation>"
+#: (situation key, describe) -> the description, least recently used first (an OrderedDict:
+#: evicting the oldest entry of a plain dict whose entries keep leaving and re-entering means
+#: scanning past the holes they leave at its front)
+_LINES: OrderedDict[Hashable, tuple[str, ...]] = OrderedDict()
+LINES_CACHE_SIZE = 1024
+
+
+class Situation:
+    """A drawn network: its description, and the network itself, built when first needed.
+
+    ``key`` names the network completely (what ``build`` depends on, plus a word naming
+    ``build`` itself). The description is kept between draws: questions that draw the same
+    situation read it without building anything. The network is not kept (a network kept
+    alive costs the garbage collector more than building it again): it is built at most once
+    per draw, to describe it the first time or when the model is asked (:meth:`probe`)."""
+
+    __slots__ = ("_build", "_net", "key", "lines")
+
+    def __init__(
+        self,
+        key: Hashable,
+        build: Callable[[], Network],
+        describe: Callable[[Network], list[str]] = describe_network,
+    ) -> None:
+        self.key = key
+        self._build = build
+        self._net: Network | None = None
+        slot = (key, describe)
+        lines = _LINES.get(slot)
+        if lines is None:
+            self._net = build()
+            lines = _LINES[slot] = tuple(describe(self._net))
+            if len(_LINES) > LINES_CACHE_SIZE:
+                _LINES.popitem(last=False)
+        else:
+            _LINES.move_to_end(slot)
+        self.lines: tuple[str, ...] = lines
+
+    def network(self) -> Network:
+        """The network (built on the first call)."""
+        net = self._net
+        if net is None:
+            net = self._net = self._build()
+        return net
+
+    def probe(
+        self, query: Callable[..., Answer], *args: Hashable, failures: tuple[Hashable, ...] = ()
+    ) -> Probe:
+        """``query(network, *args)``, the network with ``failures`` in effect (see
+        :func:`failure_line`); keyed by the situation, so the network is built only if no
+        question asked the model this before."""
+
+        def arguments() -> tuple[object, ...]:
+            net = self.network()
+            return (net.with_failures(*failures) if failures else net, *args)
+
+        return Probe(query, make=arguments, key=(SITUATION, self.key, failures, *args))
 
 
 def describe_vpn(net: Network) -> list[str]:
@@ -209,10 +278,22 @@ def vpn_line(net: Network, connection: VpnConnection) -> str:
 def failure_lines(net: Network) -> list[str]:
     """The failures in effect on ``net``, in words."""
     lines = [outage_line(az) for az in sorted(net.failed_azs)]
-    lines += [f"{name} is stopped" for name in sorted(net.stopped_instances)]
+    lines += [stopped_line(name) for name in sorted(net.stopped_instances)]
     return lines
+
+
+def failure_line(failure: AzOutage | InstanceStopped) -> str:
+    """One failure in words, as :func:`failure_lines` says it once it is in effect."""
+    if isinstance(failure, AzOutage):
+        return outage_line(failure.az)
+    return stopped_line(failure.instance)
 
 
 def outage_line(az: str) -> str:
     """An availability zone outage in words (what :func:`failure_lines` says of it)."""
     return f"availability zone {az} fails"
+
+
+def stopped_line(name: str) -> str:
+    """A stopped instance in words (what :func:`failure_lines` says of it)."""
+    return f"{name} is stopped"

@@ -4,6 +4,7 @@ needs, every setting that blocks it, network ACL rule order, and IPv6 egress."""
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 from typing import NamedTuple
 
 from studytool.model import queries
@@ -18,7 +19,7 @@ from studytool.scenarios.templates.base import (
     Redraw,
     template,
 )
-from studytool.scenarios.templates.describe import describe_network, question_text
+from studytool.scenarios.templates.describe import Situation, describe_network, question_text
 
 CIDRS = ("10.0.0.0/16", "10.1.0.0/16", "172.31.0.0/16", "192.168.0.0/16")
 SUBNET_NAMES = ("web", "app", "dmz", "edge", "frontend", "public-b", "private-a", "shared")
@@ -112,11 +113,19 @@ class EgressSetup(NamedTuple):
         return net
 
 
-def egress_probe(setup: EgressSetup, host: str, subnet: str, net: Network | None = None) -> Probe:
-    """Egress of ``host`` under ``setup`` (the network built only when asked)."""
+def egress_situation(setup: EgressSetup, host: str, subnet: str) -> Situation:
+    """The network of ``setup``, described."""
+    return Situation(("egress", setup, host, subnet), lambda: setup.build(host, subnet))
+
+
+def egress_probe(
+    setup: EgressSetup, host: str, subnet: str, situation: Situation | None = None
+) -> Probe:
+    """Egress of ``host`` under ``setup`` (the network built only when asked; that of
+    ``situation`` when given)."""
     key = ("egress", setup, host, subnet)
-    if net is not None:
-        return Probe(queries.internet_egress, (net, host), key=key)
+    if situation is not None:
+        return Probe(queries.internet_egress, make=lambda: (situation.network(), host), key=key)
     return Probe(queries.internet_egress, make=lambda: (setup.build(host, subnet), host), key=key)
 
 
@@ -141,11 +150,11 @@ def _random_setup(rng: random.Random, broken_chance: float) -> EgressSetup:
 def can_reach_internet(rng: random.Random) -> Draft:
     setup = _random_setup(rng, 0.16)
     host, subnet = rng.choice(HOST_NAMES), rng.choice(("web", "public", "edge", "dmz"))
-    net = setup.build(host, subnet)
+    situation = egress_situation(setup, host, subnet)
     ask = f"Can {host} open an IPv4 connection to a server on the internet?"
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
-        probe=egress_probe(setup, host, subnet, net),
+        question_text("A VPC holds:", situation.lines, ask),
+        probe=egress_probe(setup, host, subnet, situation),
     )
 
 
@@ -155,12 +164,12 @@ def egress_blockers(rng: random.Random) -> Draft:
     if setup == EgressSetup(acl=setup.acl):
         raise Redraw  # nothing broken: the question needs at least one blocker
     host, subnet = rng.choice(HOST_NAMES), rng.choice(("web", "public", "edge", "dmz"))
-    net = setup.build(host, subnet)
-    good = EgressSetup(acl=setup.acl)
+    situation = egress_situation(setup, host, subnet)
+    acl = setup.acl
 
     def alone(**broken: object) -> Probe:
         """Egress with only these settings as in the question (all the others working)."""
-        return egress_probe(good._replace(**broken), host, subnet)
+        return egress_probe(EgressSetup(acl=acl, **broken), host, subnet)  # type: ignore[arg-type]
 
     acl_name = f"network ACL acl-{subnet}" if setup.acl else f"the network ACL of {subnet}"
     candidates = [
@@ -196,8 +205,8 @@ def egress_blockers(rng: random.Random) -> Draft:
         "(choose every one that does)"
     )
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
-        probe=egress_probe(setup, host, subnet, net),
+        question_text("A VPC holds:", situation.lines, ask),
+        probe=egress_probe(setup, host, subnet, situation),
         options=candidates,
         right_reasons=0,  # the question's own probe lists every blocker
         wrong_reasons=0,
@@ -271,14 +280,21 @@ MISCONCEPTIONS = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=256)
+def _without(full: FullSetup, setting: str) -> FullSetup:
+    """``full`` with ``setting`` taken away (elastic_instead: turned on). Cached: there are a
+    dozen setups of a dozen settings, and ``_replace`` is slow."""
+    return full._replace(**{setting: setting == "elastic_instead"})
+
+
 @template("internet-gateway/four-requirements", "What IPv4 internet access needs", "multi")
 def four_requirements(rng: random.Random) -> Draft:
     host = rng.choice(HOST_NAMES)
     full = FullSetup(host, elastic=rng.random() < 0.5)
-    net = full.build()
+    situation = Situation(("full", full), full.build)
     options = []
     for text, setting in (*REQUIREMENTS, *rng.sample(MISCONCEPTIONS, rng.randint(2, 4))):
-        without = full._replace(**{setting: setting == "elastic_instead"})
+        without = _without(full, setting)
         probe = Probe(queries.internet_egress, make=without.arguments, key=("full", without))
         options.append(Option(text, probe, IS_FALSE))
     rng.shuffle(options)
@@ -287,8 +303,8 @@ def four_requirements(rng: random.Random) -> Draft:
         "taking it away would cut the instance off? (choose all that apply)"
     )
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
-        probe=Probe(queries.internet_egress, (net, host), key=("full", full)),
+        question_text("A VPC holds:", situation.lines, ask),
+        probe=situation.probe(queries.internet_egress, host),
         options=options,
         min_right=1,
         right_reasons=1,  # what breaks without it
@@ -297,7 +313,7 @@ def four_requirements(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- network ACL order
-def _inbound_acl(rng: random.Random, port: int) -> list[str]:
+def _inbound_acl(rng: random.Random, port: int) -> tuple[str, ...]:
     """Inbound rules: half of the patterns let ``port`` in, half do not (lower rule first)."""
     letting_in = (
         [f"100 allow tcp/{port} 0.0.0.0/0"],
@@ -310,68 +326,91 @@ def _inbound_acl(rng: random.Random, port: int) -> list[str]:
         ["50 deny all 0.0.0.0/0", "100 allow all 0.0.0.0/0"],
         ["100 allow tcp/1024-65535 0.0.0.0/0"],
     )
-    return list(rng.choice(letting_in if rng.random() < 0.65 else keeping_out))
+    return tuple(rng.choice(letting_in if rng.random() < 0.65 else keeping_out))
 
 
-def _outbound_acl(rng: random.Random, port: int) -> list[str]:
+def _outbound_acl(rng: random.Random, port: int) -> tuple[str, ...]:
     """Outbound rules: the replies leave on ephemeral ports, unless a rule blocks them."""
     replying = (["100 allow tcp/1024-65535 0.0.0.0/0"], ["100 allow all 0.0.0.0/0"])
     blocking = (
         [f"100 allow tcp/{port} 0.0.0.0/0"],
         ["100 deny tcp/1024-65535 0.0.0.0/0", "110 allow all 0.0.0.0/0"],
     )
-    return list(rng.choice(replying if rng.random() < 0.7 else blocking))
+    return tuple(rng.choice(replying if rng.random() < 0.7 else blocking))
+
+
+def _acl_network(
+    host: str, sg_port: int, inbound: tuple[str, ...], outbound: tuple[str, ...]
+) -> Network:
+    """``host`` in public-a, its group open on ``sg_port``, the subnet's ACL as given."""
+    net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1"))
+    net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
+    net.add_subnet("public-a", "a", "rt-public")
+    net.add_security_group(
+        "sg-web", inbound=[f"tcp/{sg_port} 0.0.0.0/0"], outbound=["all 0.0.0.0/0"]
+    )
+    net.add_network_acl("acl-public", ["public-a"], inbound, outbound)
+    net.add_instance(host, "public-a", public_ip=True, security_groups=["sg-web"])
+    return net
 
 
 @template("internet-gateway/nacl-rule-order", "Network ACL rules and the replies", "yes-no")
 def nacl_rule_order(rng: random.Random) -> Draft:
     port = rng.choice((443, 80, 22))
     host = rng.choice(HOST_NAMES)
-    net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1"))
-    net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
-    net.add_subnet("public-a", "a", "rt-public")
     sg_port = port if rng.random() < 0.85 else rng.choice((8080, 3389))
-    net.add_security_group(
-        "sg-web", inbound=[f"tcp/{sg_port} 0.0.0.0/0"], outbound=["all 0.0.0.0/0"]
+    inbound, outbound = _inbound_acl(rng, port), _outbound_acl(rng, port)
+    situation = Situation(
+        ("nacl", host, sg_port, inbound, outbound),
+        lambda: _acl_network(host, sg_port, inbound, outbound),
     )
-    net.add_network_acl(
-        "acl-public", ["public-a"], _inbound_acl(rng, port), _outbound_acl(rng, port)
-    )
-    net.add_instance(host, "public-a", public_ip=True, security_groups=["sg-web"])
     ask = (
         f"Can a client on the internet (outside 203.0.113.0/24) open a TCP connection to "
         f"{host} on port {port} and get replies?"
     )
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
-        probe=Probe(queries.internet_ingress, (net, host, port), key=DESCRIBED),
+        question_text("A VPC holds:", situation.lines, ask),
+        probe=situation.probe(queries.internet_ingress, host, port),
     )
 
 
 # --------------------------------------------------------------------------- IPv6
-@template("internet-gateway/ipv6-egress", "IPv6 egress and the egress-only gateway", "yes-no")
-def ipv6_egress(rng: random.Random) -> Draft:
-    family = 6 if rng.random() < 0.7 else 4
-    host = rng.choice(("app-1", "db-1", "worker-1"))
+def _ipv6_network(
+    host: str, nat: bool, target: str | None, subnet_v6: bool, host_v6: bool
+) -> Network:
+    """``host`` in private-a, routed to nat-a (``nat``) and ``::/0`` to ``target``."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1"))
     net.vpc.egress_only_internet_gateway = "eigw-1"
     net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
     net.add_subnet("public-a", "a", "rt-public")
     routes: dict[str, str] = {}
-    if family == 4 and rng.random() < 0.5:
+    if nat:
         net.add_nat_gateway("nat-a", "public-a", elastic_ip="eip-1")
         routes["0.0.0.0/0"] = "nat-a"
-    target = rng.choice(("eigw-1", "eigw-1", "igw-1", None))
     if target is not None:
         routes["::/0"] = target
     net.add_route_table("rt-private", routes)
-    subnet_v6 = rng.random() < 0.85
     net.add_subnet("private-a", "a", "rt-private", ipv6=subnet_v6)
-    net.add_instance(host, "private-a", ipv6=subnet_v6 and rng.random() < 0.85)
+    net.add_instance(host, "private-a", ipv6=host_v6)
+    return net
+
+
+@template("internet-gateway/ipv6-egress", "IPv6 egress and the egress-only gateway", "yes-no")
+def ipv6_egress(rng: random.Random) -> Draft:
+    family = 6 if rng.random() < 0.7 else 4
+    host = rng.choice(("app-1", "db-1", "worker-1"))
+    nat = family == 4 and rng.random() < 0.5
+    target = rng.choice(("eigw-1", "eigw-1", "igw-1", None))
+    subnet_v6 = rng.random() < 0.85
+    host_v6 = subnet_v6 and rng.random() < 0.85
+    situation = Situation(
+        ("ipv6", host, nat, target, subnet_v6, host_v6),
+        lambda: _ipv6_network(host, nat, target, subnet_v6, host_v6),
+    )
     if family == 6:
-        probe = Probe(queries.internet_egress_ipv6, (net, host), key=DESCRIBED)
+        probe = situation.probe(queries.internet_egress_ipv6, host)
         ask = f"Can {host} open an IPv6 connection to a server on the internet?"
     else:
-        probe = Probe(queries.internet_egress, (net, host), key=DESCRIBED)
+        probe = situation.probe(queries.internet_egress, host)
         ask = f"Can {host} open an IPv4 connection to a server on the internet?"
-    return Draft(question_text("A VPC holds:", describe_network(net), ask), probe=probe)
+    return Draft(question_text("A VPC holds:", situation.lines, ask), probe=probe)

@@ -4,11 +4,13 @@ public and a private subnet per zone, NAT devices, and instances."""
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from types import MappingProxyType
 from typing import NamedTuple
 
 from studytool.model.topology import Network, Vpc
+from studytool.scenarios.templates.base import Contains
+from studytool.scenarios.templates.describe import Situation
 
 AZ_LETTERS = "abcdef"
 #: the default of the mapping fields (shared, so read-only)
@@ -65,11 +67,27 @@ class AzLayout(NamedTuple):
                 net.add_instance(f"web-{az}", f"public-{az}", public_ip=True)
         return net
 
+    def key(self) -> Hashable:
+        """Every field, hashable (mappings as their items, in order: the order of the
+        devices is the order of the network's components)."""
+        return (
+            self.azs, tuple(self.route_of.items()), tuple(self.nat_gateways.items()),
+            tuple(self.nat_instances.items()), tuple(self.hosts.items()), self.web,
+            tuple(self.secondary_eips.items()), self.private_public_ips,
+        )  # fmt: skip
+
+    def situation(self) -> Situation:
+        """The layout's network, described (see
+        :class:`~studytool.scenarios.templates.describe.Situation`)."""
+        return Situation(("az-layout", self.key()), self.build)
+
     def instances(self) -> tuple[str, ...]:
         names: list[str] = []
+        hosts, web = self.hosts, self.web
         for az in self.azs:
-            names += [f"app-{az}{n}" for n in range(1, self.hosts.get(az, 0) + 1)]
-            if az in self.web:
+            for number in range(1, hosts.get(az, 0) + 1):
+                names.append(f"app-{az}{number}")
+            if az in web:
                 names.append(f"web-{az}")
         return tuple(names)
 
@@ -79,7 +97,22 @@ class AzLayout(NamedTuple):
 
 def instance_az(name: str) -> str:
     """The AZ letter of an instance named by :class:`AzLayout` (app-b2 → b, web-c → c)."""
-    return name.split("-", 1)[1][0]
+    return name[name.index("-") + 1]
+
+
+_CONTAINS: dict[str, Contains] = {}
+
+
+def contains(name: str) -> Contains:
+    """``Contains(name)``, one per instance name (immutable, so shared across questions: a
+    frozen dataclass costs more to make than to look up; names come from :class:`AzLayout`,
+    a few dozen at most)."""
+    found = _CONTAINS.get(name)
+    if found is None:
+        if len(_CONTAINS) >= 256:  # bounded, whatever names callers pass
+            _CONTAINS.clear()
+        found = _CONTAINS[name] = Contains(name)
+    return found
 
 
 def random_hosts(rng: random.Random, azs: list[str], low: int = 1, high: int = 2) -> dict[str, int]:

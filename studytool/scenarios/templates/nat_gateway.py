@@ -5,6 +5,7 @@ order, and configuration problems."""
 from __future__ import annotations
 
 import random
+from typing import NamedTuple
 
 from studytool.model import queries
 from studytool.model.failures import AzOutage
@@ -20,13 +21,15 @@ from studytool.scenarios.templates.base import (
 )
 from studytool.scenarios.templates.composite import egress_survives_any_az
 from studytool.scenarios.templates.describe import (
+    Situation,
     describe_network,
-    failure_lines,
+    failure_line,
     outage_line,
     question_text,
 )
 from studytool.scenarios.templates.layouts import (
     AzLayout,
+    contains,
     instance_az,
     pick_azs,
     random_hosts,
@@ -40,35 +43,41 @@ NONE_HINT = " (choose all that apply; answer “none” if none does)"
 SUBNET_KINDS = ("tgw", "main", "unattached", "vgw", "eigw", "nat")
 
 
+#: the routes of a subnet of each kind (read only: route tables copy them)
+SUBNET_ROUTES = {
+    "public": {"0.0.0.0/0": "igw-1"},
+    "tgw": {"0.0.0.0/0": "tgw-1"},
+    "unattached": {"0.0.0.0/0": "igw-old"},
+    "vgw": {"0.0.0.0/0": "vgw-1"},
+    "eigw": {"::/0": "eigw-1"},
+    "nat": {"0.0.0.0/0": "nat-1"},
+}
+
+
 def _subnet_network(kinds: dict[str, str]) -> Network:
     """Subnets named by ``kinds`` (name → how it routes)."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1", main_route_table="rt-main"))
     net.add_route_table("rt-main", {})
-    if "vgw" in kinds.values():
+    present = set(kinds.values())
+    if "vgw" in present:
         net.add_virtual_private_gateway("vgw-1")
-    if "tgw" in kinds.values():
+    if "tgw" in present:
         net.add_transit_gateway("tgw-1")
-    if "unattached" in kinds.values():
+    if "unattached" in present:
         net.add_internet_gateway("igw-old")
-    if "eigw" in kinds.values():
+    if "eigw" in present:
         net.vpc.egress_only_internet_gateway = "eigw-1"
-    targets = {
-        "public": {"0.0.0.0/0": "igw-1"},
-        "tgw": {"0.0.0.0/0": "tgw-1"},
-        "unattached": {"0.0.0.0/0": "igw-old"},
-        "vgw": {"0.0.0.0/0": "vgw-1"},
-        "eigw": {"::/0": "eigw-1"},
-        "nat": {"0.0.0.0/0": "nat-1"},
-    }
-    public_name = next(name for name, kind in kinds.items() if kind == "public")
+    public_name = ""
     for index, (name, kind) in enumerate(kinds.items()):
         az = "abc"[index % 3]
         if kind == "main":
             net.add_subnet(name, az)
             continue
-        net.add_route_table(f"rt-{name}", targets[kind])
+        if kind == "public" and not public_name:
+            public_name = name
+        net.add_route_table(f"rt-{name}", SUBNET_ROUTES[kind])
         net.add_subnet(name, az, f"rt-{name}", ipv6=kind == "eigw")
-    if "nat" in kinds.values():
+    if "nat" in present:
         net.add_nat_gateway("nat-1", public_name, elastic_ip="eip-1")
     return net
 
@@ -102,16 +111,14 @@ def which_subnet(rng: random.Random) -> Draft:
 
 # --------------------------------------------------------------------------- AZ outages
 def _outage_question(layout: AzLayout, failed: str, note: str) -> Draft:
-    net = layout.build()
-    probe = Probe(queries.lost_internet_if_az_fails, (net, failed), key=DESCRIBED)
+    situation = layout.situation()  # a network without failures: then AZ ``failed`` fails
+    probe = situation.probe(queries.lost_internet_if_az_fails, failed)
     outside = [name for name in layout.instances() if instance_az(name) != failed]
-    lines = describe_network(net)  # a network without failures: then AZ ``failed`` fails
-    lines.append(outage_line(failed))
     ask = f"Which instances outside AZ {failed} lose internet access?{NONE_HINT}"
     return Draft(
-        question_text(f"A VPC holds{note}:", lines, ask),
+        question_text(f"A VPC holds{note}:", [*situation.lines, outage_line(failed)], ask),
         probe=probe,
-        options=[Option(name, probe, Contains(name)) for name in outside],
+        options=[Option(name, probe, contains(name)) for name in outside],
     )
 
 
@@ -150,26 +157,33 @@ def az_outage_per_az(rng: random.Random) -> Draft:
     return _outage_question(layout, failed, "")
 
 
-@template("nat-gateway/min-count", "Fewest NAT gateways for AZ-independent egress", "number")
-def min_count(rng: random.Random) -> Draft:
-    azs = pick_azs(rng, 2, 6)
-    private_azs = [az for az in azs if rng.random() < 0.6] or [rng.choice(azs)]
+def _min_count_network(azs: tuple[str, ...], private: tuple[tuple[str, int], ...]) -> Network:
+    """A public subnet per AZ; ``private``: (AZ, how many private subnets there)."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1"))
     net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
     net.add_route_table("rt-private", {})
     for az in azs:
         net.add_subnet(f"public-{az}", az, "rt-public")
-    for az in private_azs:
-        for number in range(1, rng.randint(1, 3) + 1):
+    for az, count in private:
+        for number in range(1, count + 1):
             net.add_subnet(f"private-{az}{number}", az, "rt-private")
+    return net
+
+
+@template("nat-gateway/min-count", "Fewest NAT gateways for AZ-independent egress", "number")
+def min_count(rng: random.Random) -> Draft:
+    azs = tuple(pick_azs(rng, 2, 6))
+    private_azs = [az for az in azs if rng.random() < 0.6] or [rng.choice(azs)]
+    private = tuple((az, rng.randint(1, 3)) for az in private_azs)
+    situation = Situation(("min-count", azs, private), lambda: _min_count_network(azs, private))
     ask = (
         "The private subnets need internet egress through NAT gateways, and it must keep "
         "working whichever single availability zone fails. How many NAT gateways does that "
         "take, at the fewest?"
     )
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
-        probe=Probe(queries.min_nat_gateways_for_az_independence, (net,), key=DESCRIBED),
+        question_text("A VPC holds:", situation.lines, ask),
+        probe=situation.probe(queries.min_nat_gateways_for_az_independence),
         unit="NAT gateways",
     )
 
@@ -177,6 +191,7 @@ def min_count(rng: random.Random) -> Draft:
 FIXES = (
     "per-az", "secondary-eip", "second-in-home", "per-az-same-routes", "public-ips", "second-igw",
 )  # fmt: skip
+FIXES_BUT_PER_AZ = [fix for fix in FIXES if fix != "per-az"]
 
 
 def _fix_trial(fix: str, shared: AzLayout, home: str, other: str) -> AzLayout:
@@ -201,10 +216,12 @@ def _fix_trial(fix: str, shared: AzLayout, home: str, other: str) -> AzLayout:
     raise ValueError(f"no trial layout for {fix!r}")
 
 
-def _fix_probe(fix: str, shared: AzLayout, home: str, other: str) -> Probe:
+def _fix_probe(
+    fix: str, shared: AzLayout, home: str, other: str, private: tuple[str, ...]
+) -> Probe:
     """Does egress survive any AZ outage once ``fix`` is made? The trial network is built
-    only when the model is asked; the AZs, home AZ and hosts name the situation."""
-    private = shared.private_instances()
+    only when the model is asked; the AZs, home AZ and hosts name the situation
+    (``private``: the private instances of ``shared``)."""
 
     def arguments() -> tuple[object, ...]:
         return _fix_trial(fix, shared, home, other).build(), private
@@ -235,8 +252,9 @@ def fix_az_outage(rng: random.Random) -> Draft:
         "public-ips": "give every private instance a public IPv4 address",
         "second-igw": "attach a second internet gateway to the VPC",
     }
-    chosen = ["per-az", *rng.sample([fix for fix in FIXES if fix != "per-az"], 3)]
+    chosen = ["per-az", *rng.sample(FIXES_BUT_PER_AZ, 3)]
     rng.shuffle(chosen)
+    private = shared.private_instances()
     options = []
     for fix in chosen:
         if fix == "second-igw":
@@ -249,16 +267,16 @@ def fix_az_outage(rng: random.Random) -> Draft:
                 )
             )
             continue
-        options.append(Option(texts[fix], _fix_probe(fix, shared, home, other)))
-    net = shared.build()
+        options.append(Option(texts[fix], _fix_probe(fix, shared, home, other, private)))
+    situation = shared.situation()
     ask = (
         f"When AZ {home} failed, the private instances of the other AZs lost internet access. "
         "Which change keeps every private instance's egress working whichever single AZ fails?"
     )
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
+        question_text("A VPC holds:", situation.lines, ask),
         options=options,
-        because_from=(Probe(queries.lost_internet_if_az_fails, (net, home), key=DESCRIBED),),
+        because_from=(situation.probe(queries.lost_internet_if_az_fails, home),),
         right_reasons=1,
         wrong_reasons=1,
     )
@@ -274,28 +292,36 @@ INBOUND_VARIANTS = (
 )
 
 
-@template("nat-gateway/inbound-connection", "Can the internet connect in?", "yes-no")
-def inbound_connection(rng: random.Random) -> Draft:
-    variant = "public-open" if rng.random() < 0.35 else rng.choice(INBOUND_VARIANTS)
-    port = rng.choice((22, 80, 443, 8080))
-    host = rng.choice(("app-1", "api-1", "web-1", "db-1"))
+def _inbound_network(variant: str, allowed: int, host: str) -> Network:
+    """``host`` (placed as ``variant`` says), its group open on port ``allowed``."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1"))
     net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
     net.add_route_table("rt-private", {"0.0.0.0/0": "nat-a"})
     net.add_subnet("public-a", "a", "rt-public")
     net.add_subnet("private-a", "a", "rt-private")
     net.add_nat_gateway("nat-a", "public-a", elastic_ip="eip-1")
-    allowed = port if variant != "public-closed" else rng.choice((3389, 5432))
     net.add_security_group("sg-host", inbound=[f"tcp/{allowed} 0.0.0.0/0"],
                            outbound=["all 0.0.0.0/0"])  # fmt: skip
     subnet = "private-a" if variant.startswith("private") else "public-a"
     groups = None if variant == "public-default" else ["sg-host"]
     public_ip = variant != "private"
     net.add_instance(host, subnet, public_ip=public_ip, security_groups=groups)
+    return net
+
+
+@template("nat-gateway/inbound-connection", "Can the internet connect in?", "yes-no")
+def inbound_connection(rng: random.Random) -> Draft:
+    variant = "public-open" if rng.random() < 0.35 else rng.choice(INBOUND_VARIANTS)
+    port = rng.choice((22, 80, 443, 8080))
+    host = rng.choice(("app-1", "api-1", "web-1", "db-1"))
+    allowed = port if variant != "public-closed" else rng.choice((3389, 5432))
+    situation = Situation(
+        ("nat-inbound", variant, allowed, host), lambda: _inbound_network(variant, allowed, host)
+    )
     ask = f"Can a client on the internet open a TCP connection to {host} on port {port}?"
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
-        probe=Probe(queries.internet_ingress, (net, host, port), key=DESCRIBED),
+        question_text("A VPC holds:", situation.lines, ask),
+        probe=situation.probe(queries.internet_ingress, host, port),
     )
 
 
@@ -338,34 +364,50 @@ def setup_order(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- private egress
+class NatEgressSetup(NamedTuple):
+    """A private instance behind NAT gateway nat-1 (hashable: names the network)."""
+
+    host: str
+    private_type: bool  # nat-1 is a private NAT gateway
+    attached: bool  # igw-1 is attached
+    nat_subnet: str
+    eip: str | None
+    subnet: str  # the instance's
+
+    def build(self) -> Network:
+        net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1" if self.attached else None))
+        if not self.attached:
+            net.add_internet_gateway("igw-1")
+        net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
+        net.add_route_table("rt-private", {"0.0.0.0/0": "nat-1"})
+        net.add_subnet("public-a", "a", "rt-public")
+        net.add_subnet("private-a", "a", "rt-private")
+        net.add_subnet("private-b", "b", "rt-private")
+        net.add_nat_gateway(
+            "nat-1", self.nat_subnet, elastic_ip=self.eip,
+            connectivity="private" if self.private_type else "public",
+        )  # fmt: skip
+        net.add_instance(self.host, self.subnet)
+        return net
+
+
 @template("nat-gateway/private-instance-egress", "Egress through a NAT gateway", "yes-no")
 def private_instance_egress(rng: random.Random) -> Draft:
     host = rng.choice(("app-1", "worker-1", "batch-1"))
     private_type = rng.random() < 0.15
     attached = rng.random() >= 0.1
-    net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1" if attached else None))
-    if not attached:
-        net.add_internet_gateway("igw-1")
-    net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
-    net.add_route_table("rt-private", {"0.0.0.0/0": "nat-1"})
-    net.add_subnet("public-a", "a", "rt-public")
-    net.add_subnet("private-a", "a", "rt-private")
-    net.add_subnet("private-b", "b", "rt-private")
     nat_subnet = "private-a" if rng.random() < 0.15 else "public-a"
     eip = None if private_type or rng.random() < 0.15 else "eip-1"
-    net.add_nat_gateway(
-        "nat-1", nat_subnet, elastic_ip=eip, connectivity="private" if private_type else "public"
+    setup = NatEgressSetup(
+        host, private_type, attached, nat_subnet, eip, rng.choice(("private-a", "private-b"))
     )
-    subnet = rng.choice(("private-a", "private-b"))
-    net.add_instance(host, subnet)
-    lines = describe_network(net)
-    if rng.random() < 0.2:
-        net = net.with_failures(AzOutage("a"))
-        lines += failure_lines(net)
+    situation = Situation(("nat-egress", setup), setup.build)
+    failures = (AzOutage("a"),) if rng.random() < 0.2 else ()
+    lines = [*situation.lines, *map(failure_line, failures)]
     ask = f"Can {host} open an IPv4 connection to a server on the internet?"
     return Draft(
         question_text("A VPC holds:", lines, ask),
-        probe=Probe(queries.internet_egress, (net, host), key=DESCRIBED),
+        probe=situation.probe(queries.internet_egress, host, failures=failures),
     )
 
 
@@ -378,9 +420,10 @@ PROBLEM_TEXTS = {
 }
 
 
-@template("nat-gateway/problems", "What is wrong with these NAT gateways?", "multi")
-def problems(rng: random.Random) -> Draft:
-    attached = rng.random() >= 0.3
+def _problems_network(
+    attached: bool, nat_subnet: str, eip: str | None, second: tuple[str, str | None] | None
+) -> Network:
+    """nat-a in ``nat_subnet``, and ``second`` (subnet, Elastic IP) a private NAT gateway."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1" if attached else None))
     if not attached:
         net.add_internet_gateway("igw-1")
@@ -389,17 +432,27 @@ def problems(rng: random.Random) -> Draft:
     net.add_subnet("public-a", "a", "rt-public")
     net.add_subnet("private-a", "a", "rt-private")
     net.add_subnet("private-b", "b", "rt-private")
-    net.add_nat_gateway(
-        "nat-a", "private-b" if rng.random() < 0.4 else "public-a",
-        elastic_ip=None if rng.random() < 0.4 else "eip-1",
-    )  # fmt: skip
-    if rng.random() < 0.5:
-        net.add_nat_gateway(
-            "nat-private", rng.choice(("private-a", "private-b")), connectivity="private",
-            elastic_ip="eip-2" if rng.random() < 0.5 else None,
-        )  # fmt: skip
+    net.add_nat_gateway("nat-a", nat_subnet, elastic_ip=eip)
+    if second is not None:
+        net.add_nat_gateway("nat-private", second[0], connectivity="private", elastic_ip=second[1])
     net.add_instance("app-a1", "private-a")
-    probe = Probe(queries.problems, (net,), key=DESCRIBED)
+    return net
+
+
+@template("nat-gateway/problems", "What is wrong with these NAT gateways?", "multi")
+def problems(rng: random.Random) -> Draft:
+    attached = rng.random() >= 0.3
+    nat_subnet = "private-b" if rng.random() < 0.4 else "public-a"
+    eip = None if rng.random() < 0.4 else "eip-1"
+    second = None
+    if rng.random() < 0.5:
+        second_subnet = rng.choice(("private-a", "private-b"))
+        second = (second_subnet, "eip-2" if rng.random() < 0.5 else None)
+    situation = Situation(
+        ("nat-problems", attached, nat_subnet, eip, second),
+        lambda: _problems_network(attached, nat_subnet, eip, second),
+    )
+    probe = situation.probe(queries.problems)
     options = [Option(text, probe, Contains(problem)) for problem, text in PROBLEM_TEXTS.items()]
     options.append(
         Option(
@@ -419,7 +472,7 @@ def problems(rng: random.Random) -> Draft:
     rng.shuffle(options)
     return Draft(
         question_text(
-            "A VPC holds:", describe_network(net), "What is wrong here? (choose all that apply)"
+            "A VPC holds:", situation.lines, "What is wrong here? (choose all that apply)"
         ),
         probe=probe,
         options=options,

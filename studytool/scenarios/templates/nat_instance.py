@@ -9,14 +9,20 @@ from typing import NamedTuple
 from studytool.model import queries
 from studytool.model.failures import InstanceStopped
 from studytool.model.topology import Network, PortForward, Vpc
-from studytool.scenarios.templates.base import DESCRIBED, Contains, Draft, Option, Probe, template
+from studytool.scenarios.templates.base import Contains, Draft, Option, Probe, template
 from studytool.scenarios.templates.describe import (
-    describe_network,
-    failure_lines,
+    Situation,
+    failure_line,
     outage_line,
     question_text,
 )
-from studytool.scenarios.templates.layouts import AzLayout, instance_az, pick_azs, random_hosts
+from studytool.scenarios.templates.layouts import (
+    AzLayout,
+    contains,
+    instance_az,
+    pick_azs,
+    random_hosts,
+)
 
 NONE_HINT = " (choose all that apply; answer “none” if none does)"
 
@@ -39,20 +45,31 @@ NAT_PROBLEMS = {
 }
 
 
-@template("nat-instance/whats-wrong", "What is wrong with this NAT instance?", "multi")
-def whats_wrong(rng: random.Random) -> Draft:
+def _whats_wrong_network(address: str, subnet: str, check: bool) -> Network:
+    """nat-i in ``subnet`` with this ``address`` kind and source/destination ``check``."""
     net = _base_vpc()
     net.add_route_table("rt-tools", {})
     net.add_subnet("tools-a", "a", "rt-tools")
     net.add_security_group("sg-nat", inbound=["all 10.0.0.0/16"], outbound=["all 0.0.0.0/0"])
-    address = rng.choice(("public", "elastic", "none"))
     net.add_nat_instance(
-        "nat-i", "tools-a" if rng.random() < 0.35 else "public-a",
-        public_ip=address == "public", elastic_ip="eip-1" if address == "elastic" else None,
-        source_dest_check=rng.random() < 0.5, security_groups=["sg-nat"],
+        "nat-i", subnet, public_ip=address == "public",
+        elastic_ip="eip-1" if address == "elastic" else None,
+        source_dest_check=check, security_groups=["sg-nat"],
     )  # fmt: skip
     net.add_instance("app-b1", "private-b")
-    probe = Probe(queries.problems, (net,), key=DESCRIBED)
+    return net
+
+
+@template("nat-instance/whats-wrong", "What is wrong with this NAT instance?", "multi")
+def whats_wrong(rng: random.Random) -> Draft:
+    address = rng.choice(("public", "elastic", "none"))
+    subnet = "tools-a" if rng.random() < 0.35 else "public-a"
+    check = rng.random() < 0.5
+    situation = Situation(
+        ("nat-instance-wrong", address, subnet, check),
+        lambda: _whats_wrong_network(address, subnet, check),
+    )
+    probe = situation.probe(queries.problems)
     options = [Option(text, probe, Contains(problem)) for problem, text in NAT_PROBLEMS.items()]
     options.append(
         Option(
@@ -83,7 +100,7 @@ def whats_wrong(rng: random.Random) -> Draft:
     return Draft(
         question_text(
             "A VPC holds:",
-            describe_network(net),
+            situation.lines,
             "What is wrong with nat-i as the private subnet's NAT device? (choose all that apply)",
         ),
         probe=probe,
@@ -93,66 +110,93 @@ def whats_wrong(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- port forward
+class ForwardSetup(NamedTuple):
+    """nat-i forwarding its port ``outer`` to app-b port ``inner`` (hashable: names the
+    network)."""
+
+    inner: int
+    outer: int
+    open_to: str  # where sg-nat lets port ``outer`` in from
+    elastic: bool  # nat-i has an Elastic IP (else a public IPv4 address)
+    app_rule: str | None  # sg-app's one inbound rule (None: the default security group)
+
+    def build(self) -> Network:
+        inner, outer, app_rule = self.inner, self.outer, self.app_rule
+        net = _base_vpc()
+        net.add_security_group(
+            "sg-nat", inbound=[f"tcp/{outer} {self.open_to}", "all 10.0.0.0/16"],
+            outbound=["all 0.0.0.0/0"],
+        )  # fmt: skip
+        net.add_nat_instance(
+            "nat-i", "public-a", public_ip=not self.elastic,
+            elastic_ip="eip-1" if self.elastic else None,
+            source_dest_check=False, security_groups=["sg-nat"],
+            port_forwards=[PortForward(outer, "app-b", inner if inner != outer else None)],
+        )  # fmt: skip
+        if app_rule is not None:
+            net.add_security_group("sg-app", inbound=[app_rule], outbound=["all 0.0.0.0/0"])
+        groups = None if app_rule is None else ["sg-app"]
+        net.add_instance("app-b", "private-b", security_groups=groups)
+        return net
+
+
 @template("nat-instance/port-forward", "A port forward on a NAT instance", "yes-no")
 def port_forward(rng: random.Random) -> Draft:
     inner = rng.choice((22, 443, 8080))
     outer = inner if rng.random() < 0.5 else rng.choice((2222, 8443, 10022))
-    net = _base_vpc()
     open_to = "0.0.0.0/0" if rng.random() < 0.75 else "10.0.0.0/16"
-    net.add_security_group(
-        "sg-nat", inbound=[f"tcp/{outer} {open_to}", "all 10.0.0.0/16"], outbound=["all 0.0.0.0/0"]
-    )
     elastic = rng.random() < 0.4
-    net.add_nat_instance(
-        "nat-i", "public-a", public_ip=not elastic, elastic_ip="eip-1" if elastic else None,
-        source_dest_check=False, security_groups=["sg-nat"],
-        port_forwards=[PortForward(outer, "app-b", inner if inner != outer else None)],
-    )  # fmt: skip
     app_rule = rng.choice(
         (None, f"tcp/{inner} 10.0.0.0/16", f"tcp/{inner} sg-nat", "tcp/5432 10.0.0.0/16")
     )
-    if app_rule is not None:
-        net.add_security_group("sg-app", inbound=[app_rule], outbound=["all 0.0.0.0/0"])
-    net.add_instance("app-b", "private-b", security_groups=None if app_rule is None else ["sg-app"])
-    lines = describe_network(net)
-    if rng.random() < 0.15:
-        net = net.with_failures(InstanceStopped("nat-i"))
-        lines += failure_lines(net)
+    setup = ForwardSetup(inner, outer, open_to, elastic, app_rule)
+    situation = Situation(("nat-instance-forward", setup), setup.build)
+    failures = (InstanceStopped("nat-i"),) if rng.random() < 0.15 else ()
+    lines = [*situation.lines, *map(failure_line, failures)]
     asked = inner if rng.random() < 0.85 else rng.choice((3389, 5432))
     ask = f"Can a client on the internet open a TCP connection that reaches app-b on port {asked}?"
     return Draft(
         question_text("A VPC holds:", lines, ask),
-        probe=Probe(queries.internet_ingress, (net, "app-b", asked), key=DESCRIBED),
+        probe=situation.probe(queries.internet_ingress, "app-b", asked, failures=failures),
     )
 
 
 # --------------------------------------------------------------------------- egress
-@template("nat-instance/private-egress", "Egress through a NAT instance", "yes-no")
-def private_egress(rng: random.Random) -> Draft:
+def _egress_network(closed: bool, subnet: str, public_ip: bool, check: bool, host: str) -> Network:
+    """``host`` in private-b behind nat-i (in ``subnet``); ``closed``: sg-nat lets only SSH
+    from outside in."""
     net = _base_vpc()
     net.add_route_table("rt-tools", {})
     net.add_subnet("tools-a", "a", "rt-tools")
-    closed = rng.random() < 0.15
     net.add_security_group(
         "sg-nat",
         inbound=["tcp/22 203.0.113.0/24"] if closed else ["all 10.0.0.0/16"],
         outbound=["all 0.0.0.0/0"],
     )
     net.add_nat_instance(
-        "nat-i", "tools-a" if rng.random() < 0.1 else "public-a",
-        public_ip=rng.random() >= 0.15, source_dest_check=rng.random() < 0.2,
-        security_groups=["sg-nat"],
-    )  # fmt: skip
-    host = rng.choice(("app-b1", "worker-b1"))
+        "nat-i", subnet, public_ip=public_ip, source_dest_check=check, security_groups=["sg-nat"]
+    )
     net.add_instance(host, "private-b")
-    lines = describe_network(net)
-    if rng.random() < 0.12:
-        net = net.with_failures(InstanceStopped("nat-i"))
-        lines += failure_lines(net)
+    return net
+
+
+@template("nat-instance/private-egress", "Egress through a NAT instance", "yes-no")
+def private_egress(rng: random.Random) -> Draft:
+    closed = rng.random() < 0.15
+    subnet = "tools-a" if rng.random() < 0.1 else "public-a"
+    public_ip = rng.random() >= 0.15
+    check = rng.random() < 0.2
+    host = rng.choice(("app-b1", "worker-b1"))
+    situation = Situation(
+        ("nat-instance-egress", closed, subnet, public_ip, check, host),
+        lambda: _egress_network(closed, subnet, public_ip, check, host),
+    )
+    failures = (InstanceStopped("nat-i"),) if rng.random() < 0.12 else ()
+    lines = [*situation.lines, *map(failure_line, failures)]
     ask = f"Can {host} open an IPv4 connection to a server on the internet?"
     return Draft(
         question_text("A VPC holds:", lines, ask),
-        probe=Probe(queries.internet_egress, (net, host), key=DESCRIBED),
+        probe=situation.probe(queries.internet_egress, host, failures=failures),
     )
 
 
@@ -170,19 +214,17 @@ def az_outage(rng: random.Random) -> Draft:
         web=tuple(az for az in azs if rng.random() < 0.3),
     )
     failed = rng.choice(homes) if rng.random() < 0.75 else rng.choice(azs)
-    net = layout.build()
-    probe = Probe(queries.lost_internet_if_az_fails, (net, failed), key=DESCRIBED)
+    situation = layout.situation()  # a network without failures: then AZ ``failed`` fails
+    probe = situation.probe(queries.lost_internet_if_az_fails, failed)
     outside = [name for name in layout.instances() if instance_az(name) != failed]
-    lines = describe_network(net)  # a network without failures: then AZ ``failed`` fails
-    lines.append(outage_line(failed))
     return Draft(
         question_text(
             "A VPC holds:",
-            lines,
+            [*situation.lines, outage_line(failed)],
             f"Which instances outside AZ {failed} lose internet access?{NONE_HINT}",
         ),
         probe=probe,
-        options=[Option(name, probe, Contains(name)) for name in outside],
+        options=[Option(name, probe, contains(name)) for name in outside],
     )
 
 
@@ -250,18 +292,23 @@ REACH_CHANGES = {
 }
 
 
+#: each change of :data:`REACH_CHANGES` made to the base setup
+REACH_TRIALS = {change: ReachSetup(**settings) for change, (_t, settings) in REACH_CHANGES.items()}
+WRONG_REACH_CHANGES = [change for change in REACH_CHANGES if change != "nat-instance"]
+
+
 @template("nat-instance/reach-private-instance", "Reach a private instance from outside", "choice")
 def reach_private_instance(rng: random.Random) -> Draft:
     port = rng.choice((22, 443, 3389))
     base = ReachSetup()
-    net = base.build(port)
-    wrong = rng.sample([change for change in REACH_CHANGES if change != "nat-instance"], 3)
+    situation = Situation(("reach", base, port), lambda: base.build(port))
+    wrong = rng.sample(WRONG_REACH_CHANGES, 3)
     chosen = ["nat-instance", *wrong]
     rng.shuffle(chosen)
     options = []
     for change in chosen:
-        text, settings = REACH_CHANGES[change]
-        trial = base._replace(**settings)
+        text = REACH_CHANGES[change][0]
+        trial = REACH_TRIALS[change]
         probe = Probe(
             queries.internet_ingress,
             make=lambda trial=trial: (trial.build(port), "app-b", port),  # type: ignore[misc]
@@ -273,8 +320,8 @@ def reach_private_instance(rng: random.Random) -> Draft:
         "its private subnet. Which single change makes that work?"
     )
     return Draft(
-        question_text("A VPC holds:", describe_network(net), ask),
+        question_text("A VPC holds:", situation.lines, ask),
         options=options,
-        because_from=(Probe(queries.internet_ingress, (net, "app-b", port), key=DESCRIBED),),
+        because_from=(situation.probe(queries.internet_ingress, "app-b", port),),
         wrong_reasons=2,
     )

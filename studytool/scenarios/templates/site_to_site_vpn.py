@@ -5,12 +5,12 @@ which designs reach a target, and where large tunnels can end."""
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 from studytool.model import queries
 from studytool.model.failures import TunnelDown
 from studytool.model.topology import Network
 from studytool.scenarios.templates.base import (
-    DESCRIBED,
     AtLeast,
     Draft,
     Lacks,
@@ -18,11 +18,16 @@ from studytool.scenarios.templates.base import (
     Probe,
     template,
 )
-from studytool.scenarios.templates.describe import describe_vpn, question_text
+from studytool.scenarios.templates.describe import Situation, describe_vpn, question_text
 
 ROUTING_WORDS = {"dynamic": "BGP", "static": "static"}
+#: connection count -> the names :func:`vpn_network` gives its connections, in order
+CONNECTION_NAMES = {
+    count: [f"vpn-{number}" for number in range(1, count + 1)] for count in (1, 2, 3)
+}
 
 
+@lru_cache(maxsize=256)
 def vpn_network(
     gateway: str,
     count: int,
@@ -30,7 +35,11 @@ def vpn_network(
     tunnel_size: str = "standard",
     vpn_ecmp: bool = True,
 ) -> Network:
-    """``count`` connections vpn-1... from ``gateway`` (tgw-* or vgw-*) to customer gateways."""
+    """``count`` connections vpn-1... from ``gateway`` (tgw-* or vgw-*) to customer gateways.
+
+    Made once per set of arguments and shared (a few dozen exist): read-only, like every
+    network the model is asked about; failures go on a copy (:meth:`Network.with_failures`).
+    """
     net = Network()
     if gateway.startswith("tgw"):
         net.add_transit_gateway(gateway, vpn_ecmp=vpn_ecmp)
@@ -56,22 +65,39 @@ def ceiling_probe(
 
 
 # --------------------------------------------------------------------------- VPN up
+def vpn_situation(
+    settings: tuple[str, int, str, str], failures: tuple[TunnelDown, ...]
+) -> Situation:
+    """:func:`vpn_network` with these ``settings`` (gateway, count, routing, tunnel size) and
+    ``failures``, described."""
+    return Situation(
+        ("vpn-failures", settings, failures),
+        lambda: vpn_network(*settings).with_failures(*failures),
+        describe_vpn,
+    )
+
+
+def _tunnels_down(rng: random.Random, count: int, chance: float) -> tuple[TunnelDown, ...]:
+    """Each tunnel of connections vpn-1 to vpn-``count`` down with this chance."""
+    return tuple(
+        TunnelDown(f"vpn-{number}", tunnel)
+        for number in range(1, count + 1)
+        for tunnel in (1, 2)
+        if rng.random() < chance
+    )
+
+
 @template("site-to-site-vpn/vpn-up", "Is the VPN connection still up?", "yes-no")
 def vpn_up(rng: random.Random) -> Draft:
     gateway = rng.choice(("vgw-1", "tgw-1"))
-    net = vpn_network(gateway, rng.randint(1, 3), rng.choice(("static", "dynamic")))
-    failures = [
-        TunnelDown(name, number)
-        for name in net.vpn_connections
-        for number in (1, 2)
-        if rng.random() < 0.45
-    ]
-    net = net.with_failures(*failures)
-    asked = rng.choice(list(net.vpn_connections))
+    count = rng.randint(1, 3)
+    settings = (gateway, count, rng.choice(("static", "dynamic")), "standard")
+    situation = vpn_situation(settings, _tunnels_down(rng, count, 0.45))
+    asked = rng.choice(CONNECTION_NAMES[count])
     ask = f"Can {asked} still carry traffic between on-premises and AWS?"
     return Draft(
-        question_text("An on-premises network connects to AWS:", describe_vpn(net), ask),
-        probe=Probe(queries.vpn_up, (net, asked), key=DESCRIBED),
+        question_text("An on-premises network connects to AWS:", situation.lines, ask),
+        probe=situation.probe(queries.vpn_up, asked),
     )
 
 
@@ -82,21 +108,15 @@ def vpn_up(rng: random.Random) -> Draft:
 def vgw_throughput(rng: random.Random) -> Draft:
     count = rng.randint(1, 3)
     size = "large" if rng.random() < 0.15 else "standard"
-    net = vpn_network("vgw-1", count, rng.choice(("static", "dynamic")), size)
-    failures = [
-        TunnelDown(name, number)
-        for name in net.vpn_connections
-        for number in (1, 2)
-        if rng.random() < 0.4
-    ]
-    net = net.with_failures(*failures)
+    settings = ("vgw-1", count, rng.choice(("static", "dynamic")), size)
+    situation = vpn_situation(settings, _tunnels_down(rng, count, 0.4))
     ask = (
         "What is the most bandwidth traffic from the VPC to on-premises can get over vgw-1's "
         "VPN connections, in Gbps?"
     )
     return Draft(
-        question_text("An on-premises network connects to AWS:", describe_vpn(net), ask),
-        probe=Probe(queries.vpn_max_throughput_gbps, (net, "vgw-1"), key=DESCRIBED),
+        question_text("An on-premises network connects to AWS:", situation.lines, ask),
+        probe=situation.probe(queries.vpn_max_throughput_gbps, "vgw-1"),
     )
 
 
@@ -142,6 +162,7 @@ DESIGNS = {
     "vgw-large": ("{n} connections asking for large tunnels on a virtual private gateway",
                   ("vgw-1", "dynamic", "large", True)),
 }  # fmt: skip
+DESIGN_NAMES = list(DESIGNS)
 
 
 @template(
@@ -151,7 +172,7 @@ def designs_reaching_target(rng: random.Random) -> Draft:
     count = rng.randint(2, 4)
     target = rng.choice((2.0, 2.5, 4.0, 5.0, 7.5, 10.0))
     options = []
-    for design in rng.sample(list(DESIGNS), rng.randint(4, 5)):
+    for design in rng.sample(DESIGN_NAMES, rng.randint(4, 5)):
         text, (gateway, routing, size, ecmp) = DESIGNS[design]
         connections = 1 if design == "tgw-large-one" else count
         probe = ceiling_probe(gateway, connections, routing, size, ecmp)

@@ -4,39 +4,53 @@ work, which service routes multicast, sharing with other accounts, and attachmen
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 
 from studytool.model import queries
 from studytool.model.failures import TunnelDown
 from studytool.model.topology import Network, Vpc
 from studytool.scenarios.templates.base import DESCRIBED, Contains, Draft, Option, Probe, template
 from studytool.scenarios.templates.composite import throughput_gain
-from studytool.scenarios.templates.describe import describe_vpn, question_text
+from studytool.scenarios.templates.describe import Situation, describe_vpn, question_text
 from studytool.scenarios.templates.site_to_site_vpn import vpn_network
 
 INTRO = "An on-premises network connects to AWS:"
 
 
 # --------------------------------------------------------------------------- ECMP ceiling
+def _ecmp_network(
+    ecmp: bool, connections: tuple[tuple[str, str], ...], failures: tuple[TunnelDown, ...]
+) -> Network:
+    """tgw-1 with ``connections`` (routing, tunnel size) vpn-1..., these tunnels down."""
+    net = Network()
+    net.add_transit_gateway("tgw-1", vpn_ecmp=ecmp)
+    net.add_customer_gateway("cgw-1", "198.51.100.7")
+    for number, (routing, size) in enumerate(connections, 1):
+        net.add_vpn_connection(f"vpn-{number}", "tgw-1", "cgw-1", routing, size)
+    return net.with_failures(*failures)
+
+
 @template("transit-gateway/ecmp-throughput", "VPN bandwidth through a transit gateway", "number")
 def ecmp_throughput(rng: random.Random) -> Draft:
-    net = Network()
-    net.add_transit_gateway("tgw-1", vpn_ecmp=rng.random() < 0.8)
-    net.add_customer_gateway("cgw-1", "198.51.100.7")
-    failures = []
+    ecmp = rng.random() < 0.8
+    connections = []
+    failures: list[TunnelDown] = []
     for number in range(1, rng.randint(1, 4) + 1):
-        name = f"vpn-{number}"
         routing = "dynamic" if rng.random() < 0.7 else "static"
         size = "large" if rng.random() < 0.25 else "standard"
-        net.add_vpn_connection(name, "tgw-1", "cgw-1", routing, size)
-        failures += [TunnelDown(name, tunnel) for tunnel in (1, 2) if rng.random() < 0.15]
-    net = net.with_failures(*failures)
+        connections.append((routing, size))
+        failures += [
+            TunnelDown(f"vpn-{number}", tunnel) for tunnel in (1, 2) if rng.random() < 0.15
+        ]
+    drawn = (ecmp, tuple(connections), tuple(failures))
+    situation = Situation(("ecmp", drawn), lambda: _ecmp_network(*drawn), describe_vpn)
     ask = (
         "What is the most bandwidth traffic from AWS to on-premises can get over tgw-1's VPN "
         "connections, in Gbps?"
     )
     return Draft(
-        question_text(INTRO, describe_vpn(net), ask),
-        probe=Probe(queries.vpn_max_throughput_gbps, (net, "tgw-1"), key=DESCRIBED),
+        question_text(INTRO, situation.lines, ask),
+        probe=situation.probe(queries.vpn_max_throughput_gbps, "tgw-1"),
     )
 
 
@@ -85,7 +99,7 @@ def make_ecmp_work(rng: random.Random) -> Draft:
     options = [
         Option(text, _gain_probe(now, changes[text])) for text in rng.sample(list(changes), 4)
     ]
-    before = _design_network(now)
+    before = Situation(("vpn-design", now), lambda: _design_network(now), describe_vpn)
     options.append(
         Option(
             "enable BGP on the transit gateway",
@@ -101,9 +115,9 @@ def make_ecmp_work(rng: random.Random) -> Draft:
         "(choose all that apply)"
     )
     return Draft(
-        question_text(INTRO, describe_vpn(before), ask),
+        question_text(INTRO, before.lines, ask),
         options=options,
-        because_from=(Probe(queries.vpn_max_throughput_gbps, (before, "tgw-1"), key=DESCRIBED),),
+        because_from=(before.probe(queries.vpn_max_throughput_gbps, "tgw-1"),),
         right_reasons=1,  # "the ceiling goes from ... to ..."
         wrong_reasons=1,
         min_right=1,
@@ -111,9 +125,11 @@ def make_ecmp_work(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- multicast
-@template("transit-gateway/multicast", "Which AWS service routes multicast?", "choice")
-def multicast(rng: random.Random) -> Draft:
-    with_mc, without = rng.sample(("tgw-1", "tgw-2", "tgw-core", "tgw-media"), 2)
+@lru_cache(maxsize=64)
+def _multicast_network(with_mc: str, without: str) -> Network:
+    """Every kind of gateway, transit gateway ``with_mc`` created with multicast support.
+
+    Made once per pair of names (a dozen exist) and only when the model is asked."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1"))
     net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
     net.add_subnet("public-a", "a", "rt-public")
@@ -121,6 +137,12 @@ def multicast(rng: random.Random) -> Draft:
     net.add_virtual_private_gateway("vgw-1")
     net.add_transit_gateway(with_mc, multicast=True)
     net.add_transit_gateway(without, multicast=False)
+    return net
+
+
+@template("transit-gateway/multicast", "Which AWS service routes multicast?", "choice")
+def multicast(rng: random.Random) -> Draft:
+    with_mc, without = rng.sample(("tgw-1", "tgw-2", "tgw-core", "tgw-media"), 2)
     texts = {
         with_mc: f"transit gateway {with_mc}, created with multicast support",
         without: f"transit gateway {without}, created without multicast support (you would "
@@ -134,7 +156,9 @@ def multicast(rng: random.Random) -> Draft:
         Option(
             texts[name],
             Probe(
-                queries.multicast_capable, (net, name), key=("multicast", with_mc, without, name)
+                queries.multicast_capable,
+                make=lambda name=name: (_multicast_network(with_mc, without), name),  # type: ignore[misc]
+                key=("multicast", with_mc, without, name),
             ),
         )
         for name in [with_mc, *wrong]
@@ -174,26 +198,42 @@ def shared_with(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- attachments
-@template("transit-gateway/attachments", "What is attached to the transit gateway?", "multi")
-def attachments(rng: random.Random) -> Draft:
+ATTACHABLE_SUBNETS = ("app-a", "app-b", "data-a", "data-b")
+SUBNETS_LINE = f"subnets {', '.join(ATTACHABLE_SUBNETS)} in one VPC"
+
+
+def _attachments_network(
+    attached: tuple[str, ...], dx: str | None, gateways: tuple[str, ...]
+) -> Network:
+    """tgw-1 attached to subnets ``attached`` (and ``dx``); connection vpn-N on gateways[N-1]."""
     net = Network(Vpc("10.0.0.0/16"))
-    subnets = ["app-a", "app-b", "data-a", "data-b"]
-    for name in subnets:
+    for name in ATTACHABLE_SUBNETS:
         net.add_subnet(name, name[-1])
-    attached = sorted(rng.sample(subnets, rng.randint(1, 3)))
-    dx = "dxgw-1" if rng.random() < 0.5 else None
-    net.add_transit_gateway("tgw-1", vpc_attachments=tuple(attached), direct_connect_gateway=dx)
+    net.add_transit_gateway("tgw-1", vpc_attachments=attached, direct_connect_gateway=dx)
     net.add_virtual_private_gateway("vgw-1")
     net.add_customer_gateway("cgw-1", "198.51.100.7")
-    for number in range(1, rng.randint(2, 4) + 1):
-        gateway = "tgw-1" if rng.random() < 0.5 else "vgw-1"
+    for number, gateway in enumerate(gateways, 1):
         net.add_vpn_connection(f"vpn-{number}", gateway, "cgw-1")
-    probe = Probe(queries.transit_gateway_attachments, (net, "tgw-1"), key=DESCRIBED)
-    candidates = [f"VPC subnet {name}" for name in subnets]
-    candidates += [f"VPN connection {name}" for name in net.vpn_connections]
+    return net
+
+
+@template("transit-gateway/attachments", "What is attached to the transit gateway?", "multi")
+def attachments(rng: random.Random) -> Draft:
+    attached = tuple(sorted(rng.sample(ATTACHABLE_SUBNETS, rng.randint(1, 3))))
+    dx = "dxgw-1" if rng.random() < 0.5 else None
+    # the connection count first, then each connection's gateway
+    gateways = tuple("tgw-1" if rng.random() < 0.5 else "vgw-1" for _ in range(rng.randint(2, 4)))
+    situation = Situation(
+        ("attachments", attached, dx, gateways),
+        lambda: _attachments_network(attached, dx, gateways),
+        describe_vpn,
+    )
+    probe = situation.probe(queries.transit_gateway_attachments, "tgw-1")
+    candidates = [f"VPC subnet {name}" for name in ATTACHABLE_SUBNETS]
+    candidates += [f"VPN connection vpn-{number}" for number in range(1, len(gateways) + 1)]
     candidates.append("Direct Connect gateway dxgw-1")
     picked = rng.sample(candidates, min(len(candidates), rng.randint(5, 7)))
     options = [Option(text, probe, Contains(text)) for text in picked]
-    lines = [f"subnets {', '.join(subnets)} in one VPC", *describe_vpn(net)]
+    lines = [SUBNETS_LINE, *situation.lines]
     ask = "Which of these are attachments of tgw-1? (choose all that apply; “none” if none)"
     return Draft(question_text("A network team runs:", lines, ask), probe=probe, options=options)
