@@ -156,3 +156,37 @@ def test_other_orders_are_judged_by_the_model_apart_from_its_own_order() -> None
     reverse = list(reversed(question.answer))
     assert question.judge_order(reverse).value is False  # type: ignore[union-attr]
     assert generate("nat-gateway/setup-order", 3).answer == question.answer
+
+
+def test_the_answer_cache_keeps_the_newest_answers_within_its_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from studytool.model.answer import Answer
+    from studytool.scenarios.templates import base
+
+    asked: list[int] = []
+
+    def query(number: int) -> Answer:
+        asked.append(number)
+        return Answer(number * 10)
+
+    monkeypatch.setattr(base, "ANSWER_CACHE", base.OrderedDict())
+    monkeypatch.setattr(base, "ANSWER_CACHE_SIZE", 3)
+    for number in range(5):
+        assert base.cached_answer(base.Probe(query, (number,), key=number)).value == number * 10
+    assert len(base.ANSWER_CACHE) == 3
+    assert [key for _query, key in base.ANSWER_CACHE] == [2, 3, 4]
+    assert base.cached_answer(base.Probe(query, (4,), key=4)).value == 40  # kept: not asked
+    assert base.cached_answer(base.Probe(query, (0,), key=0)).value == 0  # evicted: asked again
+    assert asked == [0, 1, 2, 3, 4, 0]
+
+
+def test_the_generator_draws_as_random_random_does_for_an_integer_seed() -> None:
+    import random
+
+    from studytool.scenarios.templates.base import DrawRandom
+
+    for seed in (0, 7, -4, 2**70 + 3):
+        assert DrawRandom(seed).random() == random.Random(seed).random()
+    with pytest.raises(TypeError):
+        DrawRandom("seed")  # type: ignore[arg-type]
