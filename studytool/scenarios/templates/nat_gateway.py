@@ -364,6 +364,20 @@ def setup_order(rng: random.Random) -> Draft:
 
 
 # --------------------------------------------------------------------------- private egress
+def _public_and_private_subnets(attached: bool, nat_gateway: str) -> Network:
+    """public-a (routed to igw-1, attached or not), and private-a and private-b routed to
+    ``nat_gateway``, which the caller adds."""
+    net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1" if attached else None))
+    if not attached:
+        net.add_internet_gateway("igw-1")
+    net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
+    net.add_route_table("rt-private", {"0.0.0.0/0": nat_gateway})
+    net.add_subnet("public-a", "a", "rt-public")
+    net.add_subnet("private-a", "a", "rt-private")
+    net.add_subnet("private-b", "b", "rt-private")
+    return net
+
+
 class NatEgressSetup(NamedTuple):
     """A private instance behind NAT gateway nat-1 (hashable: names the network)."""
 
@@ -375,14 +389,7 @@ class NatEgressSetup(NamedTuple):
     subnet: str  # the instance's
 
     def build(self) -> Network:
-        net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1" if self.attached else None))
-        if not self.attached:
-            net.add_internet_gateway("igw-1")
-        net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
-        net.add_route_table("rt-private", {"0.0.0.0/0": "nat-1"})
-        net.add_subnet("public-a", "a", "rt-public")
-        net.add_subnet("private-a", "a", "rt-private")
-        net.add_subnet("private-b", "b", "rt-private")
+        net = _public_and_private_subnets(self.attached, "nat-1")
         net.add_nat_gateway(
             "nat-1", self.nat_subnet, elastic_ip=self.eip,
             connectivity="private" if self.private_type else "public",
@@ -424,14 +431,7 @@ def _problems_network(
     attached: bool, nat_subnet: str, eip: str | None, second: tuple[str, str | None] | None
 ) -> Network:
     """nat-a in ``nat_subnet``, and ``second`` (subnet, Elastic IP) a private NAT gateway."""
-    net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1" if attached else None))
-    if not attached:
-        net.add_internet_gateway("igw-1")
-    net.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
-    net.add_route_table("rt-private", {"0.0.0.0/0": "nat-a"})
-    net.add_subnet("public-a", "a", "rt-public")
-    net.add_subnet("private-a", "a", "rt-private")
-    net.add_subnet("private-b", "b", "rt-private")
+    net = _public_and_private_subnets(attached, "nat-a")
     net.add_nat_gateway("nat-a", nat_subnet, elastic_ip=eip)
     if second is not None:
         net.add_nat_gateway("nat-private", second[0], connectivity="private", elastic_ip=second[1])
