@@ -186,9 +186,9 @@ class PortSet:
         return any(low <= port <= high for low, high in self.ranges)
 
     def union(self, other: PortSet) -> PortSet:
-        if not self.ranges:
+        if not self.ranges or other.ranges == _ALL_RANGES:
             return other
-        if not other.ranges:
+        if not other.ranges or self.ranges == _ALL_RANGES:
             return self
         return PortSet(self.ranges + other.ranges)
 
@@ -219,7 +219,8 @@ class PortSet:
                 if cut_high < high:
                     next_result.append((cut_high + 1, high))
             result = next_result
-        return PortSet(result)
+        # cutting pieces out of sorted, merged ranges leaves them sorted and merged
+        return PortSet._of(tuple(result))
 
     def covers(self, other: PortSet) -> bool:
         """True when every port of ``other`` is in this set."""

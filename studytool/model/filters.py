@@ -31,6 +31,10 @@ PROTOCOLS = ("tcp", "udp", "icmp", "all")
 ACL_RULE_NUMBER_MAX = 32766
 
 
+#: the protocols whose rules apply to TCP traffic
+_TCP_CARRIERS = frozenset({"tcp", "all"})
+
+
 class FilterSyntaxError(ValueError):
     """A security group or network ACL rule that does not follow the syntax."""
 
@@ -45,7 +49,7 @@ class SgRule(NamedTuple):
     text: str
 
     def carries_tcp(self) -> bool:
-        return self.protocol in ("tcp", "all")
+        return self.protocol in _TCP_CARRIERS
 
     def matches_peer(self, address: IPAddress, groups: frozenset[str]) -> bool:
         if self.group is not None:
@@ -64,7 +68,7 @@ class AclRule(NamedTuple):
     text: str
 
     def carries_tcp(self) -> bool:
-        return self.protocol in ("tcp", "all")
+        return self.protocol in _TCP_CARRIERS
 
     @property
     def action(self) -> str:
@@ -162,8 +166,16 @@ def sg_tcp_ports(
     """The TCP ports that security group rules allow to/from ``peer`` (a union)."""
     allowed = NO_PORTS
     for rule in rules:
-        if rule.carries_tcp() and rule.matches_peer(peer, peer_groups):
-            allowed = allowed.union(rule.ports)
+        # carries_tcp() and matches_peer(), inlined: this loop runs for every group check
+        if rule.protocol not in _TCP_CARRIERS:
+            continue
+        group = rule.group
+        if group is not None:
+            if group not in peer_groups:
+                continue
+        elif rule.cidr is None or peer not in rule.cidr:
+            continue
+        allowed = allowed.union(rule.ports)
     return allowed
 
 
@@ -186,7 +198,8 @@ def acl_tcp_decision(rules: tuple[AclRule, ...], peer: IPAddress, ports: PortSet
     for rule in rules:
         if not remaining:
             break
-        if not rule.carries_tcp() or not network_contains(rule.cidr, peer):
+        # carries_tcp() and network_contains(), inlined: this loop runs for every ACL check
+        if rule.protocol not in _TCP_CARRIERS or peer not in rule.cidr:
             continue
         decided = remaining.intersection(rule.ports)
         if not decided:
