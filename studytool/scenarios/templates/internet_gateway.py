@@ -281,10 +281,13 @@ MISCONCEPTIONS = (
 
 
 @lru_cache(maxsize=256)
-def _without(full: FullSetup, setting: str) -> FullSetup:
-    """``full`` with ``setting`` taken away (elastic_instead: turned on). Cached: there are a
-    dozen setups of a dozen settings, and ``_replace`` is slow."""
-    return full._replace(**{setting: setting == "elastic_instead"})
+def _requirement(full: FullSetup, text: str, setting: str) -> Option:
+    """The option ``text``: right when ``full`` without ``setting`` (elastic_instead: turned
+    on) has no egress. Cached, option and probe (both read-only, so shared by the questions):
+    there are a dozen setups of a dozen settings, and ``_replace`` is slow."""
+    without = full._replace(**{setting: setting == "elastic_instead"})
+    probe = Probe(queries.internet_egress, make=without.arguments, key=("full", without))
+    return Option(text, probe, IS_FALSE)
 
 
 @template("internet-gateway/four-requirements", "What IPv4 internet access needs", "multi")
@@ -292,11 +295,10 @@ def four_requirements(rng: random.Random) -> Draft:
     host = rng.choice(HOST_NAMES)
     full = FullSetup(host, elastic=rng.random() < 0.5)
     situation = Situation(("full", full), full.build)
-    options = []
-    for text, setting in (*REQUIREMENTS, *rng.sample(MISCONCEPTIONS, rng.randint(2, 4))):
-        without = _without(full, setting)
-        probe = Probe(queries.internet_egress, make=without.arguments, key=("full", without))
-        options.append(Option(text, probe, IS_FALSE))
+    options = [
+        _requirement(full, text, setting)
+        for text, setting in (*REQUIREMENTS, *rng.sample(MISCONCEPTIONS, rng.randint(2, 4)))
+    ]
     rng.shuffle(options)
     ask = (
         f"{host} reaches the internet over IPv4. Which of these does that need, so that "
