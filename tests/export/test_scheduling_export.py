@@ -14,8 +14,14 @@ from studytool.store.repository import Repository
 from studytool.store.reviews import ReviewService
 from tests.export.conftest import MutableClock, OpenAnki, import_package
 
-#: Grades start ten days ago at 10:00 UTC, so some cards are due in the future and some overdue.
-BASE = datetime.combine(datetime.now(UTC).date() - timedelta(days=10), time(10), tzinfo=UTC)
+#: study days start at this hour (UTC) in these exports
+DAY_START_HOUR = 4
+#: Grades start ten study days ago at 10:00 UTC, so some cards are due in the future and some
+#: overdue. Counted in study days, not calendar days: between midnight and 04:00 UTC, today's
+#: study day is still yesterday's date.
+BASE = datetime.combine(
+    study_day(datetime.now(UTC), UTC, DAY_START_HOUR) - timedelta(days=10), time(10), tzinfo=UTC
+)
 
 
 def card_with(store: Repository, answer: str) -> CardRecord:
@@ -62,11 +68,11 @@ def revlog(collection: object, card: object) -> list[tuple[int, ...]]:
 def test_review_cards_keep_interval_ease_reps_and_due_date(
     graded_store: Repository, tmp_path: Path, open_anki: OpenAnki
 ) -> None:
-    options = ExportOptions(with_scheduling=True, tz=UTC, day_start_hour=4)
+    options = ExportOptions(with_scheduling=True, tz=UTC, day_start_hour=DAY_START_HOUR)
     result = export_package(graded_store, tmp_path / "s.apkg", options)
     collection = open_anki()
     import_package(collection, result.path)
-    today = study_day(datetime.now(UTC), UTC, 4)
+    today = study_day(datetime.now(UTC), UTC, DAY_START_HOUR)
 
     elastic = card_with(graded_store, "Elastic IP")
     assert (elastic.state, elastic.interval, elastic.ef, elastic.reps) == ("review", 17, 2.8, 3)
@@ -74,7 +80,7 @@ def test_review_cards_keep_interval_ease_reps_and_due_date(
     assert (card.type, card.queue) == (2, 2)
     assert (card.ivl, card.factor, card.reps, card.lapses) == (17, 2800, 3, 0)
     assert elastic.due is not None
-    expected_days = (study_day(elastic.due, UTC, 4) - today).days
+    expected_days = (study_day(elastic.due, UTC, DAY_START_HOUR) - today).days
     assert expected_days == 17 - 3
     assert card.due - collection.sched.today == expected_days
 
@@ -85,13 +91,14 @@ def test_review_cards_keep_interval_ease_reps_and_due_date(
         2, 2, 1, 2500, 1, 2,
     )  # fmt: skip
     assert lapsed.due is not None
-    assert card.due - collection.sched.today == (study_day(lapsed.due, UTC, 4) - today).days == -8
+    lapsed_days = (study_day(lapsed.due, UTC, DAY_START_HOUR) - today).days
+    assert card.due - collection.sched.today == lapsed_days == -8
 
 
 def test_new_cards_stay_new_and_learning_steps_stay_learning(
     graded_store: Repository, tmp_path: Path, open_anki: OpenAnki
 ) -> None:
-    options = ExportOptions(with_scheduling=True, tz=UTC, day_start_hour=4)
+    options = ExportOptions(with_scheduling=True, tz=UTC, day_start_hour=DAY_START_HOUR)
     result = export_package(graded_store, tmp_path / "s.apkg", options)
     collection = open_anki()
     import_package(collection, result.path)
@@ -111,7 +118,7 @@ def test_new_cards_stay_new_and_learning_steps_stay_learning(
 def test_the_review_log_becomes_anki_revlog_rows(
     graded_store: Repository, tmp_path: Path, open_anki: OpenAnki
 ) -> None:
-    options = ExportOptions(with_scheduling=True, tz=UTC, day_start_hour=4)
+    options = ExportOptions(with_scheduling=True, tz=UTC, day_start_hour=DAY_START_HOUR)
     result = export_package(graded_store, tmp_path / "s.apkg", options)
     assert result.revlog_entries == 6
     collection = open_anki()
