@@ -444,7 +444,6 @@ def _judged_options(kind: str, draft: Draft, asked: _Asked) -> object:
         asked.explain(asked(main))
     right: list[tuple[Option, Answer]] = []
     wrong: list[tuple[Option, Answer | None]] = []
-    answers = asked.answers  # options often share one probe: look it up before asking
     for option in options:
         probe = option.probe
         if probe is None:
@@ -452,9 +451,7 @@ def _judged_options(kind: str, draft: Draft, asked: _Asked) -> object:
                 raise ValueError(f"option {option.text!r} has neither a probe nor a wrong_rule")
             wrong.append((option, None))
             continue
-        result = answers.get(id(probe))
-        if result is None:
-            result = asked(probe)
+        result = asked(probe)
         (right if option.right_if(result.value) else wrong).append((option, result))  # type: ignore[arg-type]
     if kind == "choice" and len(right) != 1:
         raise Redraw
