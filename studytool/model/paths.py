@@ -199,9 +199,10 @@ def _subnet_acls(
     path.add(filtering.subnet_acl_return(net, subnet, back, peer))
 
 
-def _regional(path: _Path, net: Network, gateway: str) -> None:
+def _regional(findings: list[Finding], net: Network, gateway: str) -> None:
+    """During an outage, say that ``gateway`` (an internet gateway) is regional."""
     if net.failed_azs:
-        path.add(availability.regional_gateway(gateway, net.failed_azs))
+        findings.append(availability.regional_gateway(gateway, net.failed_azs))
 
 
 # --------------------------------------------------------------------------- egress
@@ -307,7 +308,7 @@ def _egress_via(
     if kind == "internet-gateway":
         path.add(routing.igw_attached(net, target))
         path.add(routing.public_ipv4(host))
-        _regional(path, net, target)
+        _regional(path.findings, net, target)
     elif kind == "nat-gateway":
         _via_nat_gateway(path, net, host, net.nat_gateways[target], destination)
     elif kind == "nat-instance" and target != host.name:
@@ -347,19 +348,12 @@ def _nat_gateway_hop(
             upstream = [nat.nat_gateway_eip(gateway)]
             placed = nat.nat_gateway_subnet(net, gateway, destination)
             upstream.append(placed)
-            if placed.ok:
-                _regional_upstream(net, upstream)
+            if placed.ok and net.vpc.internet_gateway:
+                _regional(upstream, net, net.vpc.internet_gateway)
         else:
             upstream = [nat.private_nat_gateway_internet(gateway)]
         found = memo[key] = (running, tuple(upstream))
     return found  # type: ignore[return-value]
-
-
-def _regional_upstream(net: Network, findings: list[Finding]) -> None:
-    """Past a NAT device whose subnet reaches the internet gateway: during an outage, the
-    gateway is regional (as :func:`_regional` says on a path)."""
-    if net.vpc.internet_gateway and net.failed_azs:
-        findings.append(availability.regional_gateway(net.vpc.internet_gateway, net.failed_azs))
 
 
 def _via_nat_instance(
@@ -393,8 +387,8 @@ def _nat_instance_hop(
         ]
         placed = nat.nat_instance_subnet(net, device, destination)
         upstream.append(placed)
-        if placed.ok:
-            _regional_upstream(net, upstream)
+        if placed.ok and net.vpc.internet_gateway:
+            _regional(upstream, net, net.vpc.internet_gateway)
         outbound = nat.nat_instance_security_groups(
             net, device, "outbound", Peer(destination), ALL_PORTS
         )
@@ -441,10 +435,10 @@ def ipv6_egress(net: Network, name: str, destination: IPAddress | None = None) -
         kind = net.kind_of(route.target)
         if kind == "internet-gateway":
             path.add(routing.igw_attached(net, route.target))
-            _regional(path, net, route.target)
+            _regional(path.findings, net, route.target)
         elif kind == "egress-only-internet-gateway":
             path.add(routing.egress_only_gateway(route.target, 6))
-            _regional(path, net, route.target)
+            _regional(path.findings, net, route.target)
         else:
             path.add(routing.not_internet_bound(net, route, destination))
     result = path.result()
@@ -492,7 +486,7 @@ def _direct_ingress(
     attached = net.vpc.internet_gateway
     if route is not None and attached and route.target == attached:
         path.add(routing.igw_attached(net, attached))
-        _regional(path, net, attached)
+        _regional(path.findings, net, attached)
     else:
         path.add(routing.subnet_type(net, subnet))
         kind = net.kind_of(route.target) if route is not None else None
