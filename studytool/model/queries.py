@@ -153,7 +153,8 @@ def lost_internet_if_az_fails(net: Network, az: str) -> Answer:
         fact(
             "nat-gateway-zonal",
             f"outside availability zone {az}, {_count(len(lost), 'instance')} with egress "
-            f"lose it and {kept} keep it: only paths through a NAT device in {az} break",
+            f"{_verb(len(lost), 'lose')} it and {kept} {_verb(kept, 'keep')} it: only paths "
+            f"through a NAT device in {az} break",
         )
     )
     if net.vpc.internet_gateway:
@@ -163,6 +164,11 @@ def lost_internet_if_az_fails(net: Network, az: str) -> Answer:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _verb(number: int, verb: str) -> str:
+    """``verb`` agreeing with ``number`` subjects: 1 instance loses, 0 or 2 instances lose."""
+    return f"{verb}s" if number == 1 else verb
 
 
 def min_nat_gateways_for_az_independence(net: Network) -> Answer:

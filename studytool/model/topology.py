@@ -37,6 +37,25 @@ ROUTING_TYPES = ("static", "dynamic")
 NAT_GATEWAY_TYPES = ("public", "private")
 
 
+#: each kind :meth:`Network.kind_of` names, as a sentence says it
+KIND_PHRASES: dict[str, str] = {
+    "local": "the VPC's local route",
+    "internet-gateway": "an internet gateway",
+    "egress-only-internet-gateway": "an egress-only internet gateway",
+    "subnet": "a subnet",
+    "route-table": "a route table",
+    "nat-gateway": "a NAT gateway",
+    "nat-instance": "a NAT instance",
+    "instance": "an instance",
+    "security-group": "a security group",
+    "network-acl": "a network ACL",
+    "transit-gateway": "a transit gateway",
+    "virtual-private-gateway": "a virtual private gateway",
+    "customer-gateway": "a customer gateway",
+    "vpn-connection": "a VPN connection",
+}
+
+
 class ModelError(KeyError):
     """A name the network does not define, or a component that cannot exist."""
 
@@ -635,6 +654,10 @@ class Network:
             ("customer-gateway", self.customer_gateways),
             ("vpn-connection", self.vpn_connections),
         )
+
+    def kind_phrase(self, name: str) -> str:
+        """What a name refers to, in words with its article: "a NAT gateway", "an instance"."""
+        return KIND_PHRASES.get(self.kind_of(name) or "", "an unknown name")
 
     def host(self, name: str) -> Instance:
         """An instance or a NAT instance by name."""

@@ -77,7 +77,18 @@ def test_lost_internet_counts_only_outside_instances_that_had_egress(two_az: Bui
     assert (
         "egress through nat-a is lost for: app-b, app-b2 (rule nat-gateway-zonal)" in answer.because
     )
+    assert answer.because[-2] == (
+        "outside availability zone a, 2 instances with egress lose it and 0 keep it: only "
+        "paths through a NAT device in a break (rule nat-gateway-zonal)"
+    )
     assert queries.lost_internet_if_az_fails(net, "b").value == []
+
+
+def test_lost_internet_summary_agrees_with_its_numbers(two_az: Builder) -> None:
+    net = two_az()
+    net.add_instance("web-b", "public-b", public_ip=True)  # egress of its own: it keeps it
+    summary = queries.lost_internet_if_az_fails(net, "a").because[-2]
+    assert "1 instance with egress loses it and 1 keeps it" in summary
 
 
 def test_min_nat_gateways_for_az_independence(two_az: Builder) -> None:

@@ -134,7 +134,16 @@ def test_tgw_multicast() -> None:
     assert queries.multicast_capable(net, "tgw-m").value is True
     plain = queries.multicast_capable(net, "tgw-plain")
     assert plain.value is False and plain.rules == ["tgw-multicast"]
-    assert queries.multicast_capable(net, "vgw-1").value is False
+    not_a_tgw = queries.multicast_capable(net, "vgw-1")
+    assert not_a_tgw.value is False
+    assert not_a_tgw.because == [
+        "vgw-1 is a virtual private gateway: only a transit gateway routes multicast "
+        "(rule tgw-multicast)"
+    ]
+    net.add_internet_gateway("igw-1")
+    assert queries.multicast_capable(net, "igw-1").because[0].startswith(
+        "igw-1 is an internet gateway:"
+    )
 
 
 def test_tgw_sharing() -> None:

@@ -190,9 +190,9 @@ def not_internet_bound(net: Network, route: Route | None, destination: IPAddress
         return False, f"{destination} is not a public address: the internet does not route it"
     if route is None:
         return False, f"nothing routes {destination} towards an internet gateway"
-    kind = (net.kind_of(route.target) or "unknown target").replace("-", " ")
     return False, (
-        f"the route {route.destination} sends {destination} to {route.target}, a {kind}, "
+        f"the route {route.destination} sends {destination} to {route.target}, "
+        f"{net.kind_phrase(route.target)}, "
         "which does not lead to the internet"
     )
 

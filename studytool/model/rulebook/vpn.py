@@ -189,8 +189,8 @@ def ecmp_ceiling(gateway: str, tunnels: list[tuple[str, int, float]]) -> tuple:
 def tgw_multicast(net: Network, gateway: str) -> tuple:
     tgw = net.transit_gateways.get(gateway)
     if tgw is None:
-        kind = (net.kind_of(gateway) or "unknown").replace("-", " ")
-        return False, f"{gateway} is a {kind}: only a transit gateway routes multicast"
+        kind = net.kind_phrase(gateway)
+        return False, f"{gateway} is {kind}: only a transit gateway routes multicast"
     if tgw.multicast:
         return True, f"{gateway} is a transit gateway with multicast support on"
     return False, (

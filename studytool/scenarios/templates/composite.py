@@ -34,7 +34,8 @@ def egress_survives_any_az(net: Network, instances: tuple[str, ...]) -> Answer:
     losing = [(az, answer) for az, answer in zip(azs, outages, strict=True) if answer.value]
     summary = [f"{name} has no internet egress at all (rule igw-route-target)" for name in without]
     summary += [
-        f"when AZ {az} fails, {', '.join(answer.value)} lose internet egress "  # type: ignore[arg-type]
+        f"when AZ {az} fails, {', '.join(answer.value)} "  # type: ignore[arg-type]
+        f"{'loses' if len(answer.value) == 1 else 'lose'} internet egress "  # type: ignore[arg-type]
         "(rule nat-gateway-per-az)"
         for az, answer in losing
     ]
@@ -56,5 +57,8 @@ def throughput_gain(
     new = queries.vpn_max_throughput_gbps(after, after_gateway or gateway)
     gained = float(new.value) > float(old.value) + 1e-9  # type: ignore[arg-type]
     rule_id = new.rules[-1] if new.rules else "tgw-ecmp-bandwidth"
-    text = f"the ceiling goes from {old.value:g} Gbps to {new.value:g} Gbps (rule {rule_id})"
+    if abs(float(new.value) - float(old.value)) <= 1e-9:  # type: ignore[arg-type]
+        text = f"the ceiling stays at {old.value:g} Gbps (rule {rule_id})"
+    else:
+        text = f"the ceiling goes from {old.value:g} Gbps to {new.value:g} Gbps (rule {rule_id})"
     return combine(gained, [new, Answer(gained, [text], [])])
