@@ -335,6 +335,64 @@ def test_a_nat_gateway_never_lets_the_internet_in() -> None:
     assert all(question.answer is False for question in behind_nat)
 
 
+def test_an_existing_nat_gateway_does_not_give_away_which_subnet_can_host_one() -> None:
+    hosts_right = hosts_wrong = 0
+    for question in many("nat-gateway/which-subnet", 120):
+        lines = question.question.split("\n- ")
+        hosts = [line for line in lines if line.startswith("public NAT gateway nat-1 in subnet ")]
+        if not hosts:
+            continue
+        host = hosts[0].removeprefix("public NAT gateway nat-1 in subnet ").split(",")[0]
+        assert f"subnet {host} " in question.question  # one of the subnets shown
+        assert f"route table rt-{host}: 0.0.0.0/0 → nat-1" not in question.question
+        if host == question.answer:
+            hosts_right += 1
+        else:
+            hosts_wrong += 1
+    assert hosts_right > 0 and hosts_wrong > hosts_right
+
+
+def _static_vpns_on_tgw(connections: int, routing: str = "static", ecmp: bool = False) -> Network:
+    net = Network()
+    net.add_transit_gateway("tgw-1", vpn_ecmp=ecmp)
+    net.add_customer_gateway("cgw-1", "198.51.100.7", 65000)
+    for number in range(1, connections + 1):
+        net.add_vpn_connection(f"vpn-{number}", "tgw-1", "cgw-1", routing)
+    return net
+
+
+def test_a_change_that_leaves_the_vpn_ceiling_alone_says_it_stays() -> None:
+    from studytool.scenarios.templates.composite import throughput_gain
+
+    before = _static_vpns_on_tgw(2)
+    more_static = throughput_gain(before, _static_vpns_on_tgw(5), "tgw-1")
+    assert more_static.value is False
+    assert "the ceiling stays at 1.25 Gbps (rule tgw-ecmp-needs-bgp)" in more_static.because
+    bgp = throughput_gain(before, _static_vpns_on_tgw(2, "dynamic", ecmp=True), "tgw-1")
+    assert bgp.value is True
+    assert "the ceiling goes from 1.25 Gbps to 5 Gbps (rule tgw-ecmp-bandwidth)" in bgp.because
+
+
+def test_four_requirements_explain_what_taking_each_away_does() -> None:
+    for question in many("internet-gateway/four-requirements", 5):
+        for text in question.answer:
+            name = text if len(text) <= 60 else text[:59] + "…"
+            labelled = [reason for reason in question.because if reason.startswith(f"“{name}”")]
+            assert labelled and all(
+                reason.startswith(f"“{name}”, taken away: ") for reason in labelled
+            )
+
+
+def test_api_requests_are_listed_one_bullet_each_in_time_order() -> None:
+    for question in many("api-gateway/backend-calls", 10):
+        times = [
+            float(line.split()[2])
+            for line in question.question.split("\n- ")
+            if line.startswith("request at ")
+        ]
+        assert len(times) >= 4 and times == sorted(times)
+
+
 # --------------------------------------------------------------------------- shared situations
 def test_a_situation_is_described_once_and_built_only_when_needed(
     monkeypatch: pytest.MonkeyPatch,

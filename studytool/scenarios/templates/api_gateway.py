@@ -37,7 +37,7 @@ def _request_lines(requests: list[ApiRequest]) -> list[str]:
     lines = []
     for request in requests:
         header = " with the header Cache-Control: max-age=0" if request.invalidate else ""
-        lines.append(f"at {request.time:g} s: {request.key}{header}")
+        lines.append(f"request at {request.time:g} s: {request.key}{header}")
     return lines
 
 
@@ -49,7 +49,7 @@ def _arrivals(rng: random.Random, count: int) -> list[float]:
 
 
 def _calls_question(stage: ApiStage, requests: list[ApiRequest]) -> Draft:
-    lines = [*_stage_lines(stage), "requests, in this order:", *_request_lines(requests)]
+    lines = [*_stage_lines(stage), *_request_lines(requests)]  # one bullet each, in time order
     text = question_text("An API Gateway REST API:", lines, "How many reach the backend?")
     # the text lists the stage settings and every request: it names the situation
     probe = Probe(queries.backend_calls_for, (stage, tuple(requests)), key=("calls", text))

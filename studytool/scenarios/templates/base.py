@@ -177,6 +177,8 @@ class Option:
     ``wrong_rule`` (with ``probe=None``): a misconception the model cannot build; always
     wrong, for the reason the rule states (``wrong_text`` says it for this situation).
     ``key``: the model's name for the option (order questions map the model's keys to texts).
+    ``reasons_when``: where the probe's situation differs from the question's, what the
+    option's own reasons describe ("taken away"): they are labelled “text”, taken away: ...
     """
 
     text: str
@@ -185,6 +187,7 @@ class Option:
     key: str | None = None
     wrong_rule: str | None = None
     wrong_text: str = ""
+    reasons_when: str = ""
 
 
 @dataclass(slots=True, eq=False)
@@ -479,9 +482,10 @@ def _explain_option(asked: _Asked, option: Option, result: Answer, count: int | 
     reasons = result.because if count is None else result.because[-count:]
     text = option.text
     name = text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1] + "…"
+    head = f"“{name}”, {option.reasons_when}: " if option.reasons_when else f"“{name}”: "
     because = asked.because
     for reason in reasons:
-        because[f"“{name}”: {reason}"] = None
+        because[head + reason] = None
     rules = asked.rules
     for rule_id in result.rules:
         rules[rule_id] = None

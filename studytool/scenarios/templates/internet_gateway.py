@@ -287,7 +287,7 @@ def _requirement(full: FullSetup, text: str, setting: str) -> Option:
     there are a dozen setups of a dozen settings, and ``_replace`` is slow."""
     without = full._replace(**{setting: setting == "elastic_instead"})
     probe = Probe(queries.internet_egress, make=without.arguments, key=("full", without))
-    return Option(text, probe, IS_FALSE)
+    return Option(text, probe, IS_FALSE, reasons_when="taken away")
 
 
 @template("internet-gateway/four-requirements", "What IPv4 internet access needs", "multi")

@@ -55,7 +55,11 @@ SUBNET_ROUTES = {
 
 
 def _subnet_network(kinds: dict[str, str]) -> Network:
-    """Subnets named by ``kinds`` (name → how it routes)."""
+    """Subnets named by ``kinds`` (name → how it routes, in the order shown).
+
+    A subnet of kind ``nat`` routes to an existing NAT gateway nat-1, which sits in the first
+    subnet shown that does not route to it: the order is drawn, so nat-1's subnet is as likely
+    to be a private one as the public one, and never gives the answer away."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1", main_route_table="rt-main"))
     net.add_route_table("rt-main", {})
     present = set(kinds.values())
@@ -67,18 +71,16 @@ def _subnet_network(kinds: dict[str, str]) -> Network:
         net.add_internet_gateway("igw-old")
     if "eigw" in present:
         net.vpc.egress_only_internet_gateway = "eigw-1"
-    public_name = ""
     for index, (name, kind) in enumerate(kinds.items()):
         az = "abc"[index % 3]
         if kind == "main":
             net.add_subnet(name, az)
             continue
-        if kind == "public" and not public_name:
-            public_name = name
         net.add_route_table(f"rt-{name}", SUBNET_ROUTES[kind])
         net.add_subnet(name, az, f"rt-{name}", ipv6=kind == "eigw")
     if "nat" in present:
-        net.add_nat_gateway("nat-1", public_name, elastic_ip="eip-1")
+        host = next(name for name, kind in kinds.items() if kind != "nat")
+        net.add_nat_gateway("nat-1", host, elastic_ip="eip-1")
     return net
 
 
