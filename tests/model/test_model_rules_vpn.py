@@ -141,8 +141,10 @@ def test_tgw_multicast() -> None:
         "(rule tgw-multicast)"
     ]
     net.add_internet_gateway("igw-1")
-    assert queries.multicast_capable(net, "igw-1").because[0].startswith(
-        "igw-1 is an internet gateway:"
+    assert (
+        queries.multicast_capable(net, "igw-1")
+        .because[0]
+        .startswith("igw-1 is an internet gateway:")
     )
 
 
