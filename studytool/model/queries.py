@@ -180,10 +180,14 @@ def min_nat_gateways_for_az_independence(net: Network) -> Answer:
             if routing.subnet_type(net, subnet).value == "private"
         }
     )
-    text = (
-        f"private subnets sit in {len(zones)} availability zone(s) ({', '.join(zones) or 'none'}): "
-        "one NAT gateway in each, with each AZ's private subnets routed to their own"
-    )
+    if not zones:
+        text = "no subnet is private: no NAT gateway is needed"
+    else:
+        where = _count(len(zones), "availability zone")
+        text = (
+            f"private subnets sit in {where} ({', '.join(zones)}): one NAT gateway in each, "
+            "with each AZ's private subnets routed to their own"
+        )
     return Answer.from_findings(len(zones), [fact("nat-gateway-per-az", text)])
 
 

@@ -97,6 +97,13 @@ def test_min_nat_gateways_for_az_independence(two_az: Builder) -> None:
     answer = queries.min_nat_gateways_for_az_independence(net)
     assert answer.value == 3
     assert answer.rules == ["nat-gateway-per-az"]
+    assert answer.because[0].startswith("private subnets sit in 3 availability zones (a, b, c):")
+    only_public = Network(Vpc(cidr="10.0.0.0/16", internet_gateway="igw-1"))
+    only_public.add_route_table("rt-public", {"0.0.0.0/0": "igw-1"})
+    only_public.add_subnet("public-a", "a", "rt-public")
+    none_needed = queries.min_nat_gateways_for_az_independence(only_public)
+    assert none_needed.value == 0
+    assert none_needed.because[0].startswith("no subnet is private")
 
 
 @pytest.mark.parametrize(
