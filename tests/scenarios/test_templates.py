@@ -393,6 +393,16 @@ def test_api_requests_are_listed_one_bullet_each_in_time_order() -> None:
         assert len(times) >= 4 and times == sorted(times)
 
 
+def test_the_default_security_group_is_described_once_per_question() -> None:
+    line = "\n- " + describe.DEFAULT_GROUP_LINE
+    outages = many("nat-gateway/az-outage-per-az", 5)
+    for question in outages:
+        users = question.question.count(", the default security group\n")
+        assert users >= 2 and question.question.count(line) == 1
+    for question in many("nat-gateway/setup-order", 3):
+        assert line not in question.question
+
+
 # --------------------------------------------------------------------------- shared situations
 def test_a_situation_is_described_once_and_built_only_when_needed(
     monkeypatch: pytest.MonkeyPatch,

@@ -64,6 +64,8 @@ def describe_network(net: Network) -> list[str]:
         lines.append(nat_instance_line(device))
     for host in net.instances.values():
         lines.append(instance_line(host))
+    if _uses_default_group(net):
+        lines.append(DEFAULT_GROUP_LINE)
     for group in net.security_groups.values():
         lines.append(security_group_line(group))
     for name in net.network_acls:
@@ -189,9 +191,20 @@ def _address_phrase(host: Instance) -> str:
     return "a public IPv4 address" if host.public_ip else "no public IPv4 address"
 
 
+#: what the default security group allows: said once, after the instances that use it
+DEFAULT_GROUP_LINE = (
+    "the default security group: allows all outbound; inbound only from inside the VPC"
+)
+
+
+def _uses_default_group(net: Network) -> bool:
+    hosts = (*net.nat_instances.values(), *net.instances.values())
+    return any(host.security_groups is None for host in hosts)
+
+
 def _groups_phrase(host: Instance) -> str:
     if host.security_groups is None:
-        return "default security group (all outbound; inbound only from inside the VPC)"
+        return "the default security group"
     if not host.security_groups:
         return "no security group rules at all"
     return "security groups " + ", ".join(host.security_groups)
