@@ -424,22 +424,42 @@ def cache_size_valid(size_gb: float) -> Answer:
 
 
 # --------------------------------------------------------------------------- NAT gateway setup
-#: step id -> (what to do, steps that must come first, rule that makes it so)
-NAT_GATEWAY_STEPS: dict[str, tuple[str, tuple[str, ...], str]] = {
-    "attach-internet-gateway": ("Attach an internet gateway to the VPC", (), "igw-attached"),
-    "route-public-subnet": (
+class SetupStep(NamedTuple):
+    """One step of setting up a NAT gateway: what to do, what it is called in a sentence
+    ("creating the NAT gateway"), the steps that must come first, and the rule that says so."""
+
+    text: str
+    doing: str
+    before: tuple[str, ...]
+    rule_id: str
+
+
+#: step id -> the step, in an order that works
+NAT_GATEWAY_STEPS: dict[str, SetupStep] = {
+    "attach-internet-gateway": SetupStep(
+        "Attach an internet gateway to the VPC",
+        "attaching the internet gateway",
+        (),
+        "igw-attached",
+    ),
+    "route-public-subnet": SetupStep(
         "In the public subnet's route table, send 0.0.0.0/0 to the internet gateway",
+        "routing the public subnet to the internet gateway",
         ("attach-internet-gateway",),
         "subnet-public-route",
     ),
-    "allocate-elastic-ip": ("Allocate an Elastic IP address", (), "nat-gateway-eip"),
-    "create-nat-gateway": (
+    "allocate-elastic-ip": SetupStep(
+        "Allocate an Elastic IP address", "allocating the Elastic IP", (), "nat-gateway-eip"
+    ),
+    "create-nat-gateway": SetupStep(
         "Create the NAT gateway in the public subnet with the Elastic IP",
+        "creating the NAT gateway",
         ("route-public-subnet", "allocate-elastic-ip"),
         "nat-gateway-public-subnet",
     ),
-    "route-private-subnets": (
+    "route-private-subnets": SetupStep(
         "In the private subnets' route table, send 0.0.0.0/0 to the NAT gateway",
+        "routing the private subnets to the NAT gateway",
         ("create-nat-gateway",),
         "igw-route-target",
     ),
@@ -453,25 +473,33 @@ def nat_gateway_setup_order(order: Iterable[str] | None = None) -> Answer:
         findings = [_step_fact(step) for step in steps]
         return Answer.from_findings(steps, findings)
     steps = list(order)
+    unknown = [step for step in steps if step not in NAT_GATEWAY_STEPS]
+    if unknown:
+        raise ValueError(f"unknown NAT gateway setup steps: {', '.join(unknown)}")
     findings = []
     valid = sorted(steps) == sorted(NAT_GATEWAY_STEPS)
     seen: set[str] = set()
     for step in steps:
-        _, before, rule_id = NAT_GATEWAY_STEPS.get(step, ("", (), "nat-gateway-public-subnet"))
-        missing = [need for need in before if need not in seen]
+        setup = NAT_GATEWAY_STEPS[step]
+        missing = [need for need in setup.before if need not in seen]
         if missing:
             valid = False
-            findings.append(fact(rule_id, f"{step} needs {', '.join(missing)} first", False))
+            text = f"{setup.doing} needs {_doing(missing)} first"
+            findings.append(fact(setup.rule_id, text, False))
         seen.add(step)
     if not findings:
         findings = [_step_fact(step) for step in steps]
     return Answer.from_findings(valid, findings)
 
 
+def _doing(steps: Iterable[str]) -> str:
+    return " and ".join(NAT_GATEWAY_STEPS[step].doing for step in steps)
+
+
 def _step_fact(step: str) -> Finding:
-    text, before, rule_id = NAT_GATEWAY_STEPS[step]
-    after = f" (after {', '.join(before)})" if before else ""
-    return fact(rule_id, f"{text}{after}")
+    setup = NAT_GATEWAY_STEPS[step]
+    after = f" (after {_doing(setup.before)})" if setup.before else ""
+    return fact(setup.rule_id, f"{setup.text}{after}")
 
 
 # --------------------------------------------------------------------------- question words

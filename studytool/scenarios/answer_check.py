@@ -698,6 +698,9 @@ def _check_order(question: Question, typed: str) -> Checked:
     differ = [i for i, (a, b) in enumerate(zip(sequence, expected, strict=True)) if a != b]
     swapped = len(differ) == 2 and differ[1] == differ[0] + 1
     note = "Two neighbouring steps are swapped" if swapped else ""
+    if judged is not None and judged.because:  # the model says why this order fails
+        why = judged.because[0]
+        note = f"{note}: {why}" if note else f"In your order, {why}"
     return False, swapped, letters, note, shown
 
 

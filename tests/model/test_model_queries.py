@@ -135,6 +135,15 @@ def test_nat_gateway_setup_order() -> None:
     answer = queries.nat_gateway_setup_order(wrong)
     assert answer.value is False
     assert "nat-gateway-public-subnet" in answer.rules
+    assert answer.because[0] == (
+        "creating the NAT gateway needs routing the public subnet to the internet gateway and "
+        "allocating the Elastic IP first (rule nat-gateway-public-subnet)"
+    )
+    assert default.because[3] == (
+        "Create the NAT gateway in the public subnet with the Elastic IP (after routing the "
+        "public subnet to the internet gateway and allocating the Elastic IP) "
+        "(rule nat-gateway-public-subnet)"
+    )
     assert queries.nat_gateway_setup_order(default.value[:-1]).value is False
 
 
@@ -276,7 +285,6 @@ def test_nat_gateway_placement_agrees_with_creating_one_and_listing_problems(
         assert (subnet in answer.value) is works, subnet  # type: ignore[operator]
         assert queries.subnet_type(net, subnet).because[-1] in answer.because
     assert "nat-gateway-public-subnet" in answer.rules
-    assert queries.PLANNED_NAT_GATEWAY not in net.nat_gateways  # only planned, never added
 
 
 def test_nat_gateway_placement_explains_every_subnet() -> None:

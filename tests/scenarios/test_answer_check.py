@@ -262,6 +262,26 @@ def test_another_order_the_model_accepts_is_right() -> None:
     assert result.correct and "another order that works" in result.message
 
 
+def test_a_wrong_order_says_which_step_came_too_early() -> None:
+    from studytool.scenarios.generator import generate
+
+    generated = generate("nat-gateway/setup-order", 3)
+    choices = generated.choices or []
+    model_order = [choices.index(text) for text in generated.answer]
+    last = model_order[-1]  # routing the private subnets: needs the NAT gateway first
+    typed = " ".join("abcde"[i] for i in [last, *model_order[:-1]])
+    result = check_answer(generated, typed)
+    assert not result.correct
+    assert result.message.startswith(
+        "In your order, routing the private subnets to the NAT gateway needs creating the NAT "
+        "gateway first (rule igw-route-target). The answer is "
+    )
+    steps = model_order[:]
+    steps[-2], steps[-1] = steps[-1], steps[-2]
+    swapped = check_answer(generated, " ".join("abcde"[i] for i in steps))
+    assert swapped.close and swapped.message.startswith("Two neighbouring steps are swapped: ")
+
+
 # --------------------------------------------------------------------------- results
 def test_a_wrong_answer_carries_the_right_one_and_the_reasons() -> None:
     result = check_answer(question("multi", ["app-b1"], INSTANCES), "a")

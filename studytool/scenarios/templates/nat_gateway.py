@@ -353,7 +353,7 @@ def eip_removable(rng: random.Random) -> Draft:
 def setup_order(rng: random.Random) -> Draft:
     steps = list(queries.NAT_GATEWAY_STEPS)
     rng.shuffle(steps)
-    options = [Option(queries.NAT_GATEWAY_STEPS[step][0], key=step) for step in steps]
+    options = [Option(queries.NAT_GATEWAY_STEPS[step].text, key=step) for step in steps]
     return Draft(
         "You are giving the private subnets of a new VPC internet egress through a public "
         "NAT gateway. Put these steps in an order that works (first step first):",
