@@ -58,8 +58,9 @@ def _subnet_network(kinds: dict[str, str]) -> Network:
     """Subnets named by ``kinds`` (name → how it routes, in the order shown).
 
     A subnet of kind ``nat`` routes to an existing NAT gateway nat-1, which sits in the first
-    subnet shown that does not route to it: the order is drawn, so nat-1's subnet is as likely
-    to be a private one as the public one, and never gives the answer away."""
+    subnet shown that does not route to it. The order is drawn, so every such subnet is as
+    likely as the others to hold nat-1, the public one included: where nat-1 sits says nothing
+    about where a new one would work."""
     net = Network(Vpc("10.0.0.0/16", internet_gateway="igw-1", main_route_table="rt-main"))
     net.add_route_table("rt-main", {})
     present = set(kinds.values())
