@@ -325,6 +325,7 @@ def _same(a: float, b: float) -> bool:
 COUNT_SYNONYMS = {
     "calls": frozenset({"requests", "request", "backend calls", "calls to the backend"}),
     "connections": frozenset({"vpn connections", "vpn connection", "vpns", "vpn"}),
+    "nat gateways": frozenset({"nat gws", "nat gw", "natgws", "natgw", "nat", "nats", "gws"}),
 }
 
 

@@ -76,6 +76,7 @@ def test_yes_no_unreadable(typed: str) -> None:
         (3, "NAT gateways", "3"), (3, "NAT gateways", "three"),
         (3, "NAT gateways", "3 NAT gateways"),
         (1, "NAT gateways", "1 NAT gateway"), (1, "NAT gateways", "one gateway"),
+        (2, "NAT gateways", "2 nat gws"), (1, "NAT gateways", "1 NAT GW"),
         (4, "calls", "4 calls"), (4, "calls", "4 in total"), (4, "calls", "4 requests"),
         (2, "connections", "2 connections"), (2, "connections", "2 VPN connections"),
         (0, "calls", "none"), (0.0, "Gbps", "nothing"),
