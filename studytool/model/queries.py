@@ -153,7 +153,7 @@ def lost_internet_if_az_fails(net: Network, az: str) -> Answer:
         fact(
             "nat-gateway-zonal",
             f"outside availability zone {az}, {_count(len(lost), 'instance')} with egress "
-            f"{_verb(len(lost), 'lose')} it and {kept} {_verb(kept, 'keep')} it: only paths "
+            f"{agreeing(len(lost), 'lose')} it and {kept} {agreeing(kept, 'keep')} it: only paths "
             f"through a NAT device in {az} break",
         )
     )
@@ -166,7 +166,7 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def _verb(number: int, verb: str) -> str:
+def agreeing(number: int, verb: str) -> str:
     """``verb`` agreeing with ``number`` subjects: 1 instance loses, 0 or 2 instances lose."""
     return f"{verb}s" if number == 1 else verb
 

@@ -35,7 +35,7 @@ def egress_survives_any_az(net: Network, instances: tuple[str, ...]) -> Answer:
     summary = [f"{name} has no internet egress at all (rule igw-route-target)" for name in without]
     summary += [
         f"when AZ {az} fails, {', '.join(answer.value)} "  # type: ignore[arg-type]
-        f"{'loses' if len(answer.value) == 1 else 'lose'} internet egress "  # type: ignore[arg-type]
+        f"{queries.agreeing(len(answer.value), 'lose')} internet egress "  # type: ignore[arg-type]
         "(rule nat-gateway-per-az)"
         for az, answer in losing
     ]
