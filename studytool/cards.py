@@ -15,6 +15,7 @@ import yaml
 
 from studytool.parsing.model import Highlight, ParsedNote, ScenarioBlock, Statement
 from studytool.parsing.recall import BLANK, answer_span, has_word, prompt_text, sentences
+from studytool.yaml_errors import YAML_READ_ERRORS
 
 CLOZE = "cloze"
 SCENARIO = "scenario"
@@ -202,7 +203,7 @@ def _scenario_title(scenario: ScenarioBlock) -> str:
     title: object = None
     try:
         loaded = yaml.safe_load(scenario.source)
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
+    except YAML_READ_ERRORS:
         loaded = None
         found = re.search(r"^title:[ \t]*(.+?)[ \t]*$", scenario.source, re.MULTILINE)
         title = found.group(1).strip("\"'") if found else None

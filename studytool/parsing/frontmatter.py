@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from studytool.parsing.model import ParseWarning
+from studytool.yaml_errors import YAML_READ_ERRORS
 
 _TAG_SPLIT_RE = re.compile(r"[,\s]+")
 _HIGHLIGHT_RE = re.compile(r"==[^=\n]+==|<mark\b", re.IGNORECASE)
@@ -45,8 +46,8 @@ def read_frontmatter(source: str, first_line: int, note: str) -> Frontmatter:
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
         result.warnings.append(ParseWarning(note, line, f"invalid YAML frontmatter: {reason}"))
         return result
-    except (ValueError, TypeError, OverflowError, RecursionError) as error:
-        message = f"invalid YAML frontmatter: {error}"
+    except YAML_READ_ERRORS as error:  # a tagged value that does not fit its tag
+        message = f"invalid YAML frontmatter: {_reason(error)}"
         result.warnings.append(ParseWarning(note, first_line, message))
         return result
     if loaded is None:
@@ -61,6 +62,13 @@ def read_frontmatter(source: str, first_line: int, note: str) -> Frontmatter:
             result.tags.extend(tags_of_value(value))
     result.deck = _deck_of(result.data.get("deck"), first_line, note, result.warnings)
     return result
+
+
+def _reason(error: Exception) -> str:
+    """A conversion error in words (``!!bool maybe`` raises ``KeyError('maybe')``)."""
+    if isinstance(error, KeyError) and error.args:
+        return f"{error.args[0]!r} does not fit its YAML tag"
+    return str(error)
 
 
 def _warn_about_highlights(

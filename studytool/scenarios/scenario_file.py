@@ -23,6 +23,7 @@ undefined name is an error.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import NamedTuple
 
@@ -55,9 +56,11 @@ from studytool.model.topology import (
     SecurityGroup,
     Vpc,
 )
+from studytool.yaml_errors import YAML_READ_ERRORS
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR_TAG = "tag:yaml.org,2002:str"
+_STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
 
 SECTIONS = (
     "title", "vpc", "internet_gateways", "subnets", "route_tables", "nat_gateways",
@@ -259,12 +262,17 @@ class _ScenarioReader:
         if not isinstance(node, ScalarNode):
             shape = "a list" if isinstance(node, SequenceNode) else "a mapping"
             raise self.fail(node, f"{what} should be a single value, not {shape}")
-        return self.constructor.construct_object(node)
+        try:
+            return self.constructor.construct_object(node)
+        except YAML_READ_ERRORS:
+            raise self.fail(node, _unreadable(what, node)) from None
 
     def text(self, node: Node, what: str) -> str:
         if isinstance(node, ScalarNode) and node.tag == _STR_TAG:
             return node.value
         value = self.value(node, what)
+        if isinstance(value, bytes):
+            raise self.fail(node, f"{what} should be a name or text, got binary data")
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
             raise self.fail(node, f"{what} should be a name or text, got {_show(value)}")
         return str(value)
@@ -468,8 +476,12 @@ class _ScenarioReader:
                 if section == "subnets":
                     for key, az_node in _raw_pairs(value_node):
                         if key == "az" and isinstance(az_node, ScalarNode):
-                            self.azs.add(str(self.constructor.construct_object(az_node)))
+                            self.declare_az(az_node)
         self.declare_implicit_main_table(vpc)
+
+    def declare_az(self, node: ScalarNode) -> None:
+        with suppress(*YAML_READ_ERRORS):  # reported where the subnet itself is read
+            self.azs.add(str(self.constructor.construct_object(node)))
 
     def declare_implicit_main_table(self, vpc: Node | None) -> None:
         """A main route table the VPC names but no route_tables entry defines: the VPC's
@@ -1170,6 +1182,15 @@ def _shape(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "a mapping"
     return f"the value {node.value!r}"
+
+
+def _unreadable(what: str, node: ScalarNode) -> str:
+    """Why a scalar with an explicit YAML tag could not be read, in words."""
+    tag = node.tag
+    shown = "!!" + tag[len(_STANDARD_TAG_PREFIX) :] if tag.startswith(_STANDARD_TAG_PREFIX) else tag
+    if tag not in SafeConstructor.yaml_constructors:
+        return f"{what} has the YAML tag {shown}, which scenario files do not use: drop the tag"
+    return f"{what}: {node.value!r} is not a valid {shown} value: drop the tag or fix the value"
 
 
 def _show(value: object) -> str:

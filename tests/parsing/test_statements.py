@@ -306,6 +306,24 @@ def test_broken_yaml_frontmatter_warns_and_the_note_is_still_parsed() -> None:
     assert [s.text for s in note.statements] == ["fact"]
 
 
+@pytest.mark.parametrize(
+    ("tagged", "reason"),
+    [
+        ("!!bool maybe", "'maybe' does not fit its YAML tag"),
+        ("!!int abc", "invalid literal for int()"),
+        ("!!timestamp 2001-13-45", "month must be in 1..12"),
+    ],
+)
+def test_a_frontmatter_value_that_does_not_fit_its_tag_warns_and_the_note_is_parsed(
+    tagged: str, reason: str
+) -> None:
+    note = parse(f"---\ntags: {tagged}\n---\n- ==fact==\n")
+    [warning] = note.warnings
+    assert str(warning).startswith("AWS/Networking/note.md:2: invalid YAML frontmatter: ")
+    assert reason in warning.message
+    assert [s.text for s in note.statements] == ["fact"]
+
+
 def test_frontmatter_that_is_not_a_mapping_warns() -> None:
     note = parse("---\n- just\n- a list\n---\n")
     assert [w.line for w in note.warnings] == [2]

@@ -449,6 +449,33 @@ def test_bad_input_is_reported_at_its_line(text: str, line: int, fragment: str) 
     assert any(got_line == line and fragment in message for got_line, message in found), found
 
 
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("!!int abc", "az of subnet public-a: 'abc' is not a valid !!int value"),
+        ("!!float x", "'x' is not a valid !!float value"),
+        ("!!bool maybe", "'maybe' is not a valid !!bool value"),
+        ("!!timestamp 2001-13-45", "'2001-13-45' is not a valid !!timestamp value"),
+        ("!!binary abc", "'abc' is not a valid !!binary value"),
+        ("!!binary YWJj", "az of subnet public-a should be a name or text, got binary data"),
+        ("!foo a", "has the YAML tag !foo, which scenario files do not use"),
+    ],
+)
+def test_a_value_whose_yaml_tag_does_not_fit_is_reported_at_its_line(
+    value: str, fragment: str
+) -> None:
+    text = f"subnets:\n  public-a: {{az: {value}}}\n  public-b: {{az: b, cidr: 10.0.999.0/24}}\n"
+    found = issues_of(text)
+    assert any(line == 2 and fragment in message for line, message in found), found
+    assert any(line == 3 and "10.0.999.0/24" in message for line, message in found), found
+
+
+def test_a_mapping_key_with_an_unknown_tag_is_reported_at_its_line() -> None:
+    found = issues_of("route_tables:\n  rt: {!!binary: igw-1}\n")
+    assert [line for line, _ in found] == [2], found
+    assert "YAML tag !!binary" in found[0][1] or "!!binary value" in found[0][1], found
+
+
 def test_non_utf8_file(tmp_path: Path) -> None:
     path = tmp_path / "latin.yaml"
     path.write_bytes("title: caf\xe9\n".encode("latin-1"))

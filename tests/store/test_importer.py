@@ -260,6 +260,23 @@ def test_scenario_blocks_become_scenario_cards_and_bad_ones_warn_with_note_lines
     assert warning.endswith("(scenario block skipped)")
 
 
+@pytest.mark.parametrize(("tagged", "tag"), [("!!int abc", "!!int"), ("!!bool maybe", "!!bool")])
+def test_a_scenario_block_with_a_badly_tagged_value_warns_and_the_rest_imports(
+    repository: Repository, vault: Path, write_note: WriteNote, tagged: str, tag: str
+) -> None:
+    note = "- a subnet is ==public== when routed to an IGW\n\n```scenario\nsubnets:\n"
+    note += f"  web: {{az: {tagged}}}\nask: [subnet-type web]\n```\n"
+    write_note("tagged.md", note)
+    report = repository.import_paths([vault])
+    assert [card.answer for card in repository.list_cards(kind="cloze")] == ["public"]
+    assert repository.list_cards(kind="scenario") == []
+    [warning] = report.warnings
+    value = tagged.split()[1]
+    expected = f"tagged.md:5: az of subnet web: '{value}' is not a valid {tag} value"
+    assert warning.startswith(expected)
+    assert warning.endswith("(scenario block skipped)")
+
+
 def test_an_import_retiring_over_ten_percent_backs_up_the_database_first(
     repository: Repository, vault: Path, write_note: WriteNote
 ) -> None:
