@@ -532,10 +532,12 @@ class _Options:
         count = len(self.choices)
         indexes = []
         for token in tokens:  # a run of letters or of digits: what _LABEL reads of it
-            if token[0].isalpha():
+            if token.isalpha():
                 index = LETTERS.find(token) if len(token) == 1 else -1
-            else:
+            elif token.isdecimal():
                 index = int(token) - 1 if len(token) <= 2 else -1
+            else:  # "½": a word character, but neither a letter nor a digit
+                return None
             if not 0 <= index < count:
                 return None
             indexes.append(index)

@@ -211,6 +211,17 @@ def test_a_set_with_an_unreadable_item_is_wrong_and_says_so() -> None:
     assert "could not read" in result.message
 
 
+@pytest.mark.parametrize("kind", ["choice", "multi", "order"])
+@pytest.mark.parametrize("typed", ["½", "a ½", "½f", "f.½f.1_000 0"])
+def test_number_signs_that_are_neither_letters_nor_digits_are_unreadable(
+    kind: str, typed: str
+) -> None:
+    answer: object = ["alpha", "bravo"] if kind == "order" else ["alpha"]
+    asked = question(kind, "alpha" if kind == "choice" else answer, ["alpha", "bravo"])
+    result = check_answer(asked, typed)
+    assert (result.correct, result.normalised_given) == (False, None)
+
+
 def test_option_texts_with_and_or_commas_are_read_whole() -> None:
     options = ["switch to BGP and turn on ECMP", "the inbound rules, which deny", "enable BGP"]
     picked = ["switch to BGP and turn on ECMP", "the inbound rules, which deny"]
