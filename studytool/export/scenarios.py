@@ -18,6 +18,7 @@ from genanki import guid_for
 
 from studytool.export.names import anki_deck_name, anki_tags
 from studytool.export.render import render_inline
+from studytool.model.answer import unit_for
 
 SCENARIO_DECK_ROOT = "Scenarios"
 
@@ -120,7 +121,7 @@ def format_answer(answer: object, unit: object) -> str:
     """The answer with its unit (``1.25 Gbps``); no unit after yes/no or lists."""
     text = format_value(answer)
     if unit and not isinstance(answer, bool | list | tuple | set | frozenset):
-        return f"{text} {unit}"
+        return f"{text} {unit_for(answer, str(unit))}"
     return text
 
 

@@ -8,6 +8,21 @@ from typing import NamedTuple
 
 from studytool.model.records import Record
 
+#: the count units answers use (plural, as ``Answer.unit`` holds them) and their singular, for
+#: "1 call" and "1 NAT gateway"; measures ("Gbps") read the same for every number
+SINGULAR_UNITS: dict[str, str] = {
+    "calls": "call",
+    "connections": "connection",
+    "NAT gateways": "NAT gateway",
+}
+
+
+def unit_for(value: object, unit: str) -> str:
+    """``unit`` as it reads after ``value``: singular after exactly 1, else as given."""
+    if value == 1 and not isinstance(value, bool):
+        return SINGULAR_UNITS.get(unit, unit)
+    return unit
+
 
 class Finding(NamedTuple):
     """One rule applied to one situation: did it hold (``ok``), and why, in words."""

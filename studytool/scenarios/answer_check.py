@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from studytool.model.answer import unit_for
 from studytool.scenarios.templates.base import Question
 
 YES_WORDS = frozenset({"yes", "y", "true", "t", "yeah", "yep", "yup", "correct", "right", "ja"})
@@ -130,7 +131,7 @@ def expected_display(question: Question) -> str:
 
 
 def _number_display(answer: Any, unit: str | None) -> str:
-    return f"{format_number(answer)} {unit}" if unit else format_number(answer)
+    return f"{format_number(answer)} {unit_for(answer, unit)}" if unit else format_number(answer)
 
 
 def _option_display(index: int, text: str) -> str:

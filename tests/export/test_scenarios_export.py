@@ -144,6 +144,8 @@ def test_answers_read_like_a_person_wrote_them() -> None:
     assert format_answer(["app-b", "web-a"], None) == "app-b, web-a"
     assert format_answer([], None) == "none"
     assert format_answer(300, "seconds") == "300 seconds"
+    assert format_answer(1, "calls") == "1 call"
+    assert format_answer(1, "NAT gateways") == "1 NAT gateway"
 
 
 def test_the_command_adds_n_scenarios_per_template_that_anki_imports(

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from studytool.model import queries
-from studytool.model.answer import Answer
+from studytool.model.answer import SINGULAR_UNITS, Answer
 from studytool.model.failures import AzOutage, InstanceStopped
 from studytool.model.rules import all_rules
 from studytool.model.topology import CACHE_SIZES_GB, Network, Vpc
-from studytool.scenarios.answer_check import check_answer, label, parse_quantity
+from studytool.scenarios.answer_check import UNITS, check_answer, label, parse_quantity
 from studytool.scenarios.generator import generate, templates
 from studytool.scenarios.templates import describe
 from studytool.scenarios.templates.base import (
@@ -252,6 +252,19 @@ def test_different_seeds_give_different_situations(template: Template) -> None:
 # --------------------------------------------------------------------------- known values
 def many(template_id: str, count: int = 25) -> list[Question]:
     return [generate(template_id, seed) for seed in range(count)]
+
+
+def test_every_number_unit_is_a_measure_or_a_count_with_a_singular() -> None:
+    """So "1 call" never reads "1 calls": a count unit needs its singular in SINGULAR_UNITS."""
+    for template in templates():
+        if template.kind != "number":
+            continue
+        for seed in range(40):
+            unit = generate(template.id, seed).unit
+            assert unit is None or unit in SINGULAR_UNITS or unit.lower() in UNITS, (
+                template.id,
+                unit,
+            )
 
 
 def test_valid_ttls_are_those_from_0_to_3600_seconds() -> None:
