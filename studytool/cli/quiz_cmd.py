@@ -13,7 +13,7 @@ from __future__ import annotations
 import click
 
 from studytool.cli.context import CliContext
-from studytool.scenarios.templates.base import TOPICS
+from studytool.cli.topics import TopicChoice
 
 DEFAULT_COUNT = 10
 MAX_COUNT = 1000
@@ -21,7 +21,7 @@ MAX_COUNT = 1000
 
 @click.command("quiz")
 @click.option(
-    "--topic", type=click.Choice(TOPICS, case_sensitive=False), default=None,
+    "--topic", type=TopicChoice(), default=None,
     help="Only questions of this topic (the deck Scenarios/<topic>).",
 )  # fmt: skip
 @click.option(

@@ -11,7 +11,8 @@ import random
 
 import click
 
-from studytool.scenarios.templates.base import TOPICS, Question
+from studytool.cli.topics import TopicChoice
+from studytool.scenarios.templates.base import Question
 
 DEFAULT_COUNT = 5
 MAX_COUNT = 10_000
@@ -28,7 +29,7 @@ MAX_COUNT = 10_000
     help="How many questions.",
 )  # fmt: skip
 @click.option(
-    "--topic", type=click.Choice(TOPICS, case_sensitive=False), default=None,
+    "--topic", type=TopicChoice(), default=None,
     help="Only questions of this topic.",
 )  # fmt: skip
 @click.option(

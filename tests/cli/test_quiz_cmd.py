@@ -90,7 +90,7 @@ def test_quiz_asks_count_questions_of_the_topic_on_a_new_database(
 
     apps = run_headless(monkeypatch, answer_two_right)
     db = tmp_path / "q.db"
-    result = quiz(db, "--topic", "NAT-gateway", "--count", "2")
+    result = quiz(db, "--topic", "NAT gateway", "--count", "2")
     assert result.exit_code == 0, result.output
     assert "Answered 2 questions (2 right on the first try)" in result.stdout
     [app] = apps

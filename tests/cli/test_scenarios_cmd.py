@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from studytool.cli.main import cli
@@ -52,8 +53,9 @@ def test_the_same_seed_prints_byte_identical_output_in_separate_processes() -> N
     assert human[0] == human[1]
 
 
-def test_the_topic_option_filters_and_accepts_any_case() -> None:
-    code, out, _err = run("--seed", "1", "--count", "5", "--topic", "API-Gateway", "--json")
+@pytest.mark.parametrize("written", ["API-Gateway", "api gateway", "API_gateway", " api-gateway "])
+def test_the_topic_option_filters_and_accepts_the_topic_as_people_write_it(written: str) -> None:
+    code, out, _err = run("--seed", "1", "--count", "5", "--topic", written, "--json")
     assert code == 0
     assert {item["topic"] for item in json.loads(out)} == {"api-gateway"}
 
