@@ -1,9 +1,10 @@
-"""Random keys into the review app, cloze and scenario cards mixed (a monkey test with a fixed
-seed): the app never stops on an error, and what the database recorded stays consistent. Each
-card's log rows chain (a row's state before is the previous row's state after), the last one
-matches the card's stored state, and undo leaves no trace of what it took back.
+"""Random keys into the review app (cloze and scenario cards mixed) and the quiz: a monkey
+test with fixed seeds. The app never stops on an error, and what the database recorded stays
+consistent: each card's log rows chain (a row's state before is the previous row's state
+after), the last one matches the card's stored state, and undo leaves no trace of what it took
+back.
 
-``RANDOM_KEY_RUNS=N`` runs N seeds instead of two (each takes about 15 seconds)."""
+``RANDOM_KEY_RUNS=N`` runs N seeds per mode instead of two (each takes about 15 seconds)."""
 
 from __future__ import annotations
 
@@ -65,8 +66,9 @@ def _schedule(state: Any) -> tuple[Any, ...]:
 
 
 @pytest.mark.parametrize("seed", range(int(os.environ.get("RANDOM_KEY_RUNS", "2"))))
+@pytest.mark.parametrize("mode", ["review", "quiz"])
 async def test_random_keys_leave_a_consistent_record(
-    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, seed: int, mode: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("EDITOR", raising=False)  # 'e' shows the note's path instead
     study = make_study(tmp_path, {"Net/VPN.md": VPN_NOTE, "Ops/NAT.md": NAT_NOTE})
@@ -80,7 +82,7 @@ async def test_random_keys_leave_a_consistent_record(
 
     monkeypatch.setattr(study.service, "grade", counting_grade)
     draw = random.Random(seed)
-    app = study.app()
+    app = study.app(**({"quiz_questions": 6} if mode == "quiz" else {}))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         for _ in range(STEPS):
