@@ -22,6 +22,7 @@ undefined name is an error.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from pathlib import Path
@@ -293,6 +294,8 @@ class _ScenarioReader:
         value = self.value(node, what)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise self.fail(node, f"{what} should be a number, got {_show(value)}")
+        if not math.isfinite(value):  # YAML's .nan and .inf
+            raise self.fail(node, f"{what} should be a finite number, got {node.value}")
         return float(value)
 
     def items(self, node: Node, what: str) -> list[tuple[str, Node, Node]]:

@@ -429,6 +429,12 @@ def test_line_offset_and_display_name_for_blocks_inside_notes() -> None:
             "the request time (seconds) should be a number",
         ),
         (
+            "api_gateway:\n  requests:\n    - [0, GET /a]\n    - [.nan, GET /a]\n",
+            4,
+            "the request time (seconds) should be a finite number, got .nan",
+        ),
+        ("api_gateway:\n  cache: {size: .inf}\n", 2, "cache size (GB) should be a finite number"),
+        (
             "transit_gateways: {t: {}}\nvpn_connections:\n  v: {gateway: t, tunnels_down: 3}\n",
             3,
             "0, 1 or 2",
