@@ -370,10 +370,12 @@ def backend_calls_for(stage: ApiStage | None, requests: Iterable[ApiRequest]) ->
         key = request.key
         method = settings.get(key)
         if method is None:
-            method = apigateway.method_cache(stage, request.method, request.path)
+            method = apigateway.method_cache(stage, request.method, request.resource)
             settings[key] = method
             findings.extend(method.findings)
         verbose = index < MAX_REQUEST_REASONS
+        if verbose and method.cached and "?" in request.path:
+            findings.append(apigateway.query_string_not_in_key(request))
         calls += _serve(request, key, method, stored, findings if verbose else [])
     if len(ordered) > MAX_REQUEST_REASONS:
         more = len(ordered) - MAX_REQUEST_REASONS

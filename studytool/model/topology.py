@@ -395,8 +395,15 @@ class ApiRequest(NamedTuple):
     invalidate: bool = False
 
     @property
+    def resource(self) -> str:
+        """The path without its query string (``/items?x=1`` → ``/items``)."""
+        return self.path.partition("?")[0]
+
+    @property
     def key(self) -> str:
-        return f"{self.method} {self.path}"
+        """What the stage cache stores the response under: the method and the resource path
+        (no cache key parameters are modelled, so a query string is never part of it)."""
+        return f"{self.method} {self.resource}"
 
 
 class Network:

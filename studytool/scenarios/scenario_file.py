@@ -10,7 +10,9 @@ the note's display name and ``line_offset`` = the number of lines above the bloc
 The format is specified in ``shared/scenario-format.md``; additions accepted here: subnet
 ``cidr``, ``tunnels_down`` as a list of tunnel numbers, ``elastic_ip: true``, port forward
 ``to_port``, ``api_gateway.cache.size`` (GB), transit gateway ``vpc_attachments``,
-``direct_connect_gateway`` and ``shared_with``, customer gateway ``bgp_asn``.
+``direct_connect_gateway`` and ``shared_with``, customer gateway ``bgp_asn``, a query string in
+a request's path (``GET /items?page=2``: as on AWS without cache key parameters, it is not part
+of the cache key).
 
 Two undefined names are accepted the AWS way, with a warning (``Scenario.warnings``) rather than
 an error: a ``vpc.main_route_table`` that no ``route_tables`` entry defines is the VPC's implicit
@@ -286,6 +288,8 @@ class _ScenarioReader:
 
     def integer(self, node: Node, what: str) -> int:
         value = self.value(node, what)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)  # 300.0 is the whole number 300
         if isinstance(value, bool) or not isinstance(value, int):
             raise self.fail(node, f"{what} should be a whole number, got {_show(value)}")
         return value
@@ -977,7 +981,7 @@ class _ScenarioReader:
                     fields["methods"], "api_gateway methods"
                 ):
                     with _skipping():
-                        stage.methods[self.method_key(key, key_node)] = self.method_settings(
+                        stage.methods[self.override_key(key, key_node)] = self.method_settings(
                             value_node, key
                         )
         requests = []
@@ -1001,10 +1005,20 @@ class _ScenarioReader:
             stage.cache_size_gb = self.number(size_node, "cache size (GB)")
 
     def method_key(self, key: str, node: Node) -> str:
-        method, _, path = key.partition(" ")
-        if method.upper() not in HTTP_METHODS or not path.startswith("/") or " " in path.strip():
+        words = key.split()  # any spacing: "GET  /items" is "GET /items"
+        if len(words) != 2 or words[0].upper() not in HTTP_METHODS or not words[1].startswith("/"):
             raise self.fail(node, f"method {key!r} should be 'METHOD /path', like 'GET /items'")
-        return f"{method.upper()} {path.strip()}"
+        return f"{words[0].upper()} {words[1]}"
+
+    def override_key(self, key: str, node: Node) -> str:
+        """A method override's 'METHOD /path': a resource, so no query string."""
+        found = self.method_key(key, node)
+        if "?" in found:
+            raise self.fail(
+                node, f"method override {key!r} names a query string: overrides apply to a "
+                "resource path, like 'GET /items'",
+            )  # fmt: skip
+        return found
 
     def method_settings(self, node: Node, key: str) -> MethodSettings:
         fields = self.fields(node, f"method {key}", ("cache", "ttl"))

@@ -92,6 +92,22 @@ def test_apigw_cache_hit() -> None:
     assert answer.unit == "calls"
 
 
+def test_apigw_cache_key() -> None:
+    """By default the cache key is the method and resource path; query strings count only as
+    declared cache key parameters (CACHING_DOC, "Use method or integration parameters as cache
+    keys"): GET /items?page=2 is served the response cached for GET /items."""
+    stage = ApiStage(cache_enabled=True, ttl=60, methods={"GET /items": MethodSettings(ttl=10)})
+    requests = [*_get(0), *_get(5, path="/items?page=2"), *_get(8, path="/items?page=3")]
+    answer = queries.backend_calls_for(stage, requests)
+    assert answer.value == 1  # the override for /items applies to its query strings too
+    assert "apigw-cache-key" in answer.rules
+    assert any("GET /items?page=2 is cached as GET /items" in reason for reason in answer.because)
+    assert queries.backend_calls_for(stage, _get(0, 5, path="/users")).value == 1
+    other_resources = queries.backend_calls_for(stage, [*_get(0), *_get(5, path="/users")])
+    assert other_resources.value == 2
+    assert "apigw-cache-key" not in other_resources.rules
+
+
 def test_apigw_invalidate() -> None:
     """Cache-Control: max-age=0 fetches from the backend and refreshes the entry (CACHING_DOC)."""
     stage = ApiStage(cache_enabled=True, ttl=60)

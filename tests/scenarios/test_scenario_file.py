@@ -422,6 +422,11 @@ def test_line_offset_and_display_name_for_blocks_inside_notes() -> None:
         ("vpc: {cidr: '::/0'}\n", 1, "should be an IPv4 CIDR block"),
         ("api_gateway:\n  cache: {ttl: 1.5}\n", 2, "cache ttl (seconds) should be a whole number"),
         ("api_gateway:\n  methods: {'/items': {}}\n", 2, "should be 'METHOD /path'"),
+        (
+            "api_gateway:\n  methods: {'GET /items?page=2': {ttl: 60}}\n",
+            2,
+            "method override 'GET /items?page=2' names a query string",
+        ),
         ("api_gateway:\n  requests:\n    - [0]\n", 3, "a request should be [seconds"),
         (
             "api_gateway:\n  requests:\n    - [soon, GET /a]\n",

@@ -132,6 +132,20 @@ def cache_lookup(request: ApiRequest, stored_at: float | None, ttl: float) -> tu
 
 
 @rule(
+    "apigw-cache-key",
+    "By default the cache key is the method and the resource path: a query string (or a "
+    "header) becomes part of it only when declared as a cache key parameter.",
+    docs.API_CACHING,
+    note=(API_NOTE, "cache key parameters"),
+)
+def query_string_not_in_key(request: ApiRequest) -> tuple:
+    return True, (
+        f"at {request.time:g} s, {request.method} {request.path} is cached as {request.key}: "
+        "no cache key parameters are declared, so the query string is not part of the key"
+    )
+
+
+@rule(
     "apigw-invalidate",
     "A request with Cache-Control: max-age=0 (from an authorised client) skips the cache, calls "
     "the backend and refreshes the entry.",
