@@ -487,6 +487,20 @@ def test_a_mapping_key_with_an_unknown_tag_is_reported_at_its_line() -> None:
     assert "YAML tag !!binary" in found[0][1] or "!!binary value" in found[0][1], found
 
 
+def test_a_whole_number_written_with_a_decimal_point_and_loose_spacing_are_accepted() -> None:
+    scenario = load_scenario(
+        "api_gateway:\n"
+        "  cache: {enabled: true, ttl: 300.0}\n"
+        "  methods: {'get  /items': {ttl: 60.0}}\n"
+        "  requests: [[0, 'GET  /items'], [30, GET /items]]\n"
+        "ask: [backend-calls]\n"
+    )
+    stage = scenario.network.api_stage
+    assert stage is not None and stage.ttl == 300 and isinstance(stage.ttl, int)
+    assert list(stage.methods) == ["GET /items"]
+    assert [answer.answer for answer in answer_all(scenario)] == [1]
+
+
 def test_non_utf8_file(tmp_path: Path) -> None:
     path = tmp_path / "latin.yaml"
     path.write_bytes("title: caf\xe9\n".encode("latin-1"))
