@@ -40,6 +40,9 @@ from studytool.scheduling.days import DEFAULT_DAY_START_HOUR, day_start, study_d
 
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_REVIEWS_PER_DAY = 200
+#: the largest daily limit (new cards or reviews): no limit in practice, and small enough for
+#: SQLite's 64-bit integers, in which the limits reach the queue's queries
+MAX_DAILY_LIMIT = 1_000_000
 DEFAULT_REPEAT_GAP = 5
 
 FRONT = "front"

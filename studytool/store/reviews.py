@@ -57,6 +57,7 @@ from studytool.scheduling.days import (
 from studytool.scheduling.queue import (
     DEFAULT_NEW_PER_DAY,
     DEFAULT_REVIEWS_PER_DAY,
+    MAX_DAILY_LIMIT,
     Candidate,
     DayClock,
     DayProgress,
@@ -192,6 +193,14 @@ def _validate_scheduler(name: str) -> str:
 def _validate_limit(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ReviewError(f"{name} must be a whole number >= 0, got {value!r}")
+    return value
+
+
+def _validate_daily_limit(name: str, value: int) -> int:
+    if _validate_limit(name, value) > MAX_DAILY_LIMIT:
+        raise ReviewError(
+            f"{name} must be at most {MAX_DAILY_LIMIT:,} (no limit in practice), got {value}"
+        )
     return value
 
 
@@ -774,10 +783,10 @@ class ReviewService:
                 DEFAULT_NEW_PER_DAY if name == SETTING_NEW_PER_DAY else DEFAULT_REVIEWS_PER_DAY
             )
             self._write_setting(
-                name, str(_validate_limit(name, default if count is None else count))
+                name, str(_validate_daily_limit(name, default if count is None else count))
             )
         else:
-            value = None if count is None else _validate_limit(name, count)
+            value = None if count is None else _validate_daily_limit(name, count)
             self._write_deck_config(deck, name, value)
 
     def _write_setting(self, key: str, value: str) -> None:
@@ -1225,15 +1234,31 @@ _DECK_CONFIGS = (
 
 def _read_settings(connection: Connection) -> SchedulingSettings:
     values = dict(connection.execute(_SETTINGS).fetchall())
-    overrides = tuple(DeckOverride(*row) for row in connection.execute(_DECK_CONFIGS))
+    overrides = tuple(
+        DeckOverride(
+            deck,
+            None if new is None else _capped(new),
+            None if reviews is None else _capped(reviews),
+            scheduler,
+        )
+        for deck, new, reviews, scheduler in connection.execute(_DECK_CONFIGS)
+    )
     return SchedulingSettings(
         day_start_hour=_int_setting(values, SETTING_DAY_START, DEFAULT_DAY_START_HOUR, 23),
         scheduler=values.get(SETTING_SCHEDULER) if values.get(SETTING_SCHEDULER) in SCHEDULERS
         else SM2,
-        new_per_day=_int_setting(values, SETTING_NEW_PER_DAY, DEFAULT_NEW_PER_DAY),
-        reviews_per_day=_int_setting(values, SETTING_REVIEWS_PER_DAY, DEFAULT_REVIEWS_PER_DAY),
+        new_per_day=_capped(_int_setting(values, SETTING_NEW_PER_DAY, DEFAULT_NEW_PER_DAY)),
+        reviews_per_day=_capped(
+            _int_setting(values, SETTING_REVIEWS_PER_DAY, DEFAULT_REVIEWS_PER_DAY)
+        ),
         decks=overrides,
     )  # fmt: skip
+
+
+def _capped(limit: int) -> int:
+    """A stored daily limit, at most :data:`MAX_DAILY_LIMIT` (a database written before that
+    maximum existed may hold more, which SQLite cannot take back as a query parameter)."""
+    return min(limit, MAX_DAILY_LIMIT)
 
 
 def _int_setting(

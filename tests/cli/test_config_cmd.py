@@ -71,3 +71,34 @@ def test_bad_values_are_refused(db_path: Path) -> None:
     code, _, err = run(db_path, "reviews-per-day", "many")
     assert code == 2 and "whole number" in err
     assert settings(db_path).new_per_day == 20
+
+
+def test_a_limit_too_large_for_the_database_is_refused_and_an_old_one_is_capped(
+    db_path: Path, vault: Path, write_note: WriteNote
+) -> None:
+    huge = "99999999999999999999"  # more than SQLite's 64-bit integers hold
+    code, _, err = run(db_path, "new-per-day", huge)
+    assert code != 0 and "at most 1,000,000" in err
+    code, _, err = run(db_path, "reviews-per-day", "1000001", "--deck", "AWS")
+    assert code != 0 and "at most 1,000,000" in err
+    assert run(db_path, "reviews-per-day", "1000000")[0] == 0
+    write_note("AWS/a.md", "- x is ==5==\n")
+    CliRunner().invoke(cli, ["--db", str(db_path), "import", str(vault)])
+    repository = Repository.open(db_path)  # as an older studytool left it: no maximum then
+    with repository.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT OR REPLACE INTO setting (key, value) VALUES ('new_per_day', ?)", (huge,)
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO deck_config (deck, new_per_day) VALUES ('AWS', ?)", (2**62,)
+        )
+    try:
+        service = ReviewService(repository)
+        stored = service.settings()
+        assert stored.new_per_day == 1_000_000
+        assert stored.for_deck("AWS").new_per_day == 1_000_000
+        session = service.start_session()
+        card, _counts = service.next_card_and_counts(session)
+        assert card is not None and card.answer == "5"
+    finally:
+        repository.close()
