@@ -22,6 +22,10 @@ PROGRESS_THRESHOLD = 1000
 WARNING_LIMIT = 30
 
 
+#: --scenarios N asks every template for N questions: 1000 makes about 36,000 notes already
+MAX_SCENARIOS_PER_TEMPLATE = 1000
+
+
 @click.command("export")
 @click.argument("out", required=False, type=click.Path(path_type=Path))
 @click.option("--deck", help="Only this deck and its sub-decks (e.g. AWS/Networking).")
@@ -33,10 +37,11 @@ WARNING_LIMIT = 30
 )
 @click.option(
     "--scenarios",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_SCENARIOS_PER_TEMPLATE),
     default=0,
     metavar="N",
-    help="Add N generated scenario questions per template as Basic notes (Scenarios::<topic>).",
+    help="Add N generated scenario questions per template as Basic notes (Scenarios::<topic>); "
+    f"at most {MAX_SCENARIOS_PER_TEMPLATE}.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --scenarios.")
 @click.pass_obj

@@ -28,6 +28,15 @@ def test_help_explains_the_command() -> None:
         assert option in result.output
 
 
+def test_scenarios_per_template_are_bounded_and_nothing_is_written_past_the_bound(
+    imported_store: Repository, tmp_path: Path
+) -> None:
+    target = tmp_path / "many.apkg"
+    code, _out, err = run(imported_store.path, "export", "--scenarios", "1001", str(target))
+    assert code == 2 and "0<=x<=1000" in err
+    assert not target.exists()
+
+
 def test_default_output_is_decks_studytool_apkg_with_a_summary_and_warnings(
     imported_store: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
