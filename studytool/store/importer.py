@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -169,8 +170,14 @@ def _read_note(
     scan: VaultScan, note_file: NoteFile, known_hash: str | None, report: ImportReport
 ) -> _ReadNote | None:
     try:
+        status = note_file.path.stat()
+        if not stat.S_ISREG(status.st_mode):  # reading a named pipe would wait forever
+            report.warnings.append(
+                f"{note_file.rel}:1: not a regular file (a pipe, socket or device), skipped"
+            )
+            return None
         data = note_file.path.read_bytes()
-        mtime = datetime.fromtimestamp(note_file.path.stat().st_mtime, UTC)
+        mtime = datetime.fromtimestamp(status.st_mtime, UTC)
     except OSError as error:
         report.warnings.append(f"{note_file.rel}:1: cannot read file: {error.strerror or error}")
         return None

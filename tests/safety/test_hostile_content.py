@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,26 @@ def test_a_note_with_nul_bytes_is_skipped_with_a_warning(
     assert "Nul.md:1: binary file, skipped" in report.warnings
     assert not [card for card in repository.list_cards() if card.note == "Nul.md"]
     assert report.cards_new == 15
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+def test_a_named_pipe_called_md_is_skipped_with_a_warning_not_waited_on(
+    tmp_path: Path, repository: Repository
+) -> None:
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "Real.md").write_text("- a ==fact==\n", encoding="utf-8")
+    os.mkfifo(vault / "Pipe.md")  # reading it would block until a writer comes
+    reports: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: reports.append(repository.import_paths([vault])), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the import waited on the pipe"
+    [report] = reports
+    assert "Pipe.md:1: not a regular file (a pipe, socket or device), skipped" in report.warnings
+    assert [card.answer for card in repository.list_cards()] == ["fact"]
 
 
 def test_cards_store_the_notes_words_exactly(hostile_vault: Path, repository: Repository) -> None:
