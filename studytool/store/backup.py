@@ -141,8 +141,10 @@ def prune_backups(
 
 def validate_backup(backup_file: Path) -> int:
     """The schema version of a sound studytool database file; else :class:`InvalidBackupError`."""
-    if not backup_file.is_file():
+    if not backup_file.exists():
         raise InvalidBackupError(f"{backup_file}: no such file")
+    if not backup_file.is_file():
+        raise InvalidBackupError(f"{backup_file}: not a regular file (a folder, pipe or device)")
     with backup_file.open("rb") as handle:
         if handle.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
             raise InvalidBackupError(f"{backup_file}: not an SQLite database")

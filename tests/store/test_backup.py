@@ -205,6 +205,8 @@ def _corrupt(tmp_path: Path) -> Path:
         (_foreign_sqlite, "not a studytool database"),
         (_too_new, "schema version"),
         (_corrupt, "integrity|cannot read"),
+        (lambda tmp_path: tmp_path / "missing.db", "no such file"),
+        (lambda tmp_path: tmp_path, "not a regular file"),
     ],
 )
 def test_restore_refuses_what_is_not_a_sound_studytool_database(
