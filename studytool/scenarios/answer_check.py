@@ -153,6 +153,7 @@ _TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
 _LABEL_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 #: one option label as typed: ``b``, ``B)``, ``(b)``, ``2.``
 _LABEL = re.compile(r"\(?([a-z]|\d{1,2})[).:]?")
+_LABELLED = re.compile(r"(\(?(?:[a-z]|\d{1,2})[).:])\s*(.+)", re.DOTALL)
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
 #: ``Gb``, ``Mb``...: a capital prefix and a small b mean bits
@@ -478,8 +479,9 @@ class _Options:
         text = normalise(piece)
         return self._by_typo(text) if text else None
 
-    def exact(self, piece: str) -> int | None:
-        """The option the piece names without a typo: its text, label or quantity."""
+    def exact(self, piece: str, quantities: bool = True) -> int | None:
+        """The option the piece names without a typo: its text, label, label and text as
+        the answer is shown (``c) charlie``) or, with ``quantities``, its quantity."""
         text = normalise(piece)
         if not text:
             return None
@@ -489,7 +491,20 @@ class _Options:
         index = self.label_index(piece)
         if index is not None:
             return index
-        return self._by_quantity(piece)
+        index = self._labelled(piece)
+        if index is not None:
+            return index
+        return self._by_quantity(piece) if quantities else None
+
+    def _labelled(self, piece: str) -> int | None:
+        """``c) charlie``: a label and the text of that same option (as answers are shown)."""
+        match = _LABELLED.fullmatch(piece.strip().lower())
+        if match is None:
+            return None
+        index = self.label_index(match[1])
+        if index is None or self._by_text.get(normalise(match[2])) != index:
+            return None  # "b) charlie" names two options: read as neither
+        return index
 
     def _by_quantity(self, piece: str) -> int | None:
         first = piece.split()[0].lower() if piece.split() else ""
@@ -561,12 +576,18 @@ _AND_SEPARATORS = re.compile(r"\s+(?:and|&|\+|or)\s+|\s*[&+]\s*")
 def _read_set(options: _Options, typed: str) -> tuple[list[int], bool] | None:
     """The option indexes typed (any order), and whether a typo was forgiven; None if a piece
     cannot be read."""
-    whole = options.exact(typed)
+    whole = options.exact(typed, quantities=False)
     if whole is not None:
         return [whole], False
     letters = options.letters_in(typed)
     if letters is not None:
         return letters, False
+    listed = None if _THOUSANDS.search(typed) else _each_exact(options, typed)
+    if listed is not None:  # "3600 seconds; 1 second": two options, not 3601 seconds
+        return listed, False
+    whole = options.exact(typed)
+    if whole is not None:
+        return [whole], False
     found: list[int] = []
     typo = False
     for piece in _pieces(typed, _LIST_SEPARATORS):
@@ -587,6 +608,15 @@ def _read_set(options: _Options, typed: str) -> tuple[list[int], bool] | None:
                 return ([whole_typo[0]], True) if whole_typo is not None else None
             found += letters
     return found, typo
+
+
+def _each_exact(options: _Options, typed: str) -> list[int] | None:
+    """The options of a typed list whose every piece names one exactly, else None."""
+    pieces = _pieces(typed, _LIST_SEPARATORS)
+    if len(pieces) < 2:
+        return None
+    found = [options.exact(piece) for piece in pieces]
+    return None if None in found else found  # type: ignore[return-value]
 
 
 def _letters(indexes: list[int]) -> list[str]:

@@ -222,6 +222,38 @@ def test_number_signs_that_are_neither_letters_nor_digits_are_unreadable(
     assert (result.correct, result.normalised_given) == (False, None)
 
 
+@pytest.mark.parametrize("typed", ["c) charlie", "(c) charlie", "C) Charlie", "c. charlie"])
+def test_the_answer_typed_as_it_is_shown_is_right(typed: str) -> None:
+    result = check_answer(question("choice", "charlie", SUBNETS), typed)
+    assert (result.correct, result.normalised_given) == (True, "c"), result.message
+
+
+def test_a_label_and_the_text_of_another_option_are_not_read() -> None:
+    result = check_answer(question("choice", "charlie", SUBNETS), "b) charlie")
+    assert (result.correct, result.normalised_given) == (False, None)
+
+
+def test_a_set_typed_as_it_is_shown_is_right() -> None:
+    result = check_answer(question("multi", ["alpha", "delta"], SUBNETS), "a) alpha; d) delta")
+    assert result.correct, result.message
+
+
+TTLS = ["90 minutes", "3600 seconds", "3601 seconds", "1 second"]
+
+
+@pytest.mark.parametrize("typed", ["3600 seconds; 1 second", "3600 seconds, 1 second", "1 s; 1 h"])
+def test_quantities_in_a_list_are_options_not_one_sum(typed: str) -> None:
+    """ "3600 seconds; 1 second" names two options; read whole it would be 3601 seconds."""
+    result = check_answer(question("multi", ["3600 seconds", "1 second"], TTLS), typed)
+    assert (result.correct, result.normalised_given) == (True, ["b", "d"]), result.message
+
+
+def test_a_number_with_a_thousands_comma_is_one_quantity() -> None:
+    choices = ["1.25 Gbps", "2.5 Gbps", "5 Gbps"]
+    result = check_answer(question("multi", ["2.5 Gbps"], choices), "2,500 Mbps")
+    assert (result.correct, result.normalised_given) == (True, ["b"]), result.message
+
+
 def test_option_texts_with_and_or_commas_are_read_whole() -> None:
     options = ["switch to BGP and turn on ECMP", "the inbound rules, which deny", "enable BGP"]
     picked = ["switch to BGP and turn on ECMP", "the inbound rules, which deny"]
