@@ -46,11 +46,51 @@ class LazyGroup(click.Group):
         module = importlib.import_module(entry[0])
         return module.command
 
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException:
+            raise  # already a message for a person
+        except Exception as error:
+            message = storage_failure_message(error, ctx.obj)
+            if message is None:
+                raise
+            raise click.ClickException(message) from error
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUBCOMMANDS[name][1]) for name in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+#: SQLite's result codes (``sqlite_errorname``) that mean the file is damaged, or the disk failed
+DAMAGED = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+DISK_FAILED = ("SQLITE_IOERR", "SQLITE_FULL")
+
+
+def storage_failure_message(error: BaseException, obj: object) -> str | None:
+    """What to tell a person whose command stopped on a damaged database file or a failing
+    disk (SQLite's error, perhaps wrapped by SQLAlchemy); None for any other error."""
+    import sqlite3
+
+    found: BaseException | None = error
+    while found is not None and not isinstance(found, sqlite3.DatabaseError):
+        found = found.__cause__ or found.__context__
+    name = getattr(found, "sqlite_errorname", "")
+    if not name.startswith(DAMAGED + DISK_FAILED):
+        return None
+    where = obj.resolved_db_path() if isinstance(obj, CliContext) else Path("the database")
+    if name.startswith(DISK_FAILED):
+        return f"{where}: the disk failed while reading or writing the database ({found}); free " \
+            "some space or check the disk, then try again"  # fmt: skip
+    from studytool.locations import backups_dir
+
+    return (
+        f"{where} is damaged ({found}). `studytool doctor` shows what is wrong; "
+        f"`studytool backup --list` lists the backups in {backups_dir(where)}, and "
+        "`studytool restore FILE` brings one back."
+    )
 
 
 def _module_exists(module_name: str) -> bool:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from studytool.cli.main import cli
+from studytool.locations import bundled_notes_dir
 
 
 @pytest.mark.parametrize("command", [["cards"], ["review"], ["stats"], ["import", "."]])
@@ -29,3 +30,35 @@ def test_a_database_from_a_newer_studytool(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", str(path), "cards"])
     assert result.exit_code == 1
     assert "schema version 999 is newer than this studytool understands" in result.output
+
+
+def _damaged_copy_of_an_imported_database(tmp_path: Path) -> Path:
+    """A real studytool database, imported from the bundled notes, with its pages past the
+    schema overwritten (as a failing disk or an interrupted copy leaves a file)."""
+    path = tmp_path / "damaged.db"
+    notes = str(bundled_notes_dir())
+    result = CliRunner().invoke(cli, ["--db", str(path), "import", "--quiet", notes])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(page * 2, len(data) - page, page):
+        data[offset + 8 : offset + 100] = b"\xff" * 92
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    "command", [["cards"], ["review"], ["quiz"], ["stats"], ["export", "out.apkg"]]
+)
+def test_a_damaged_database_says_so_and_how_to_recover(
+    tmp_path: Path, command: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = _damaged_copy_of_an_imported_database(tmp_path)
+    result = CliRunner().invoke(cli, ["--db", str(path), *command])
+    assert result.exit_code == 1, result.output
+    assert f"Error: {path} is damaged (database disk image is malformed)" in result.output
+    assert "studytool doctor" in result.output and "studytool restore FILE" in result.output
+    assert "Traceback" not in result.output
