@@ -3,17 +3,19 @@
 Used when a deck changes scheduler: the review log holds every grade, so the new scheduler's
 state is what it would be had it scheduled the card from the start. SM-2 replay applies the
 same-day rule: a grade on the study day of an earlier grade below 4, while the card still owes
-its repeat, is a repeat and changes nothing. FSRS replay is
+its repeat, is a repeat and changes nothing; a grade before the due day gets the early-review
+interval (:mod:`studytool.scheduling.early`), as when it was graded. FSRS replay is
 :func:`studytool.scheduling.fsrs_adapter.state_from_history`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, tzinfo
 
 from studytool.scheduling.days import DEFAULT_DAY_START_HOUR, due_after, study_day
+from studytool.scheduling.early import early_interval
 from studytool.scheduling.sm2 import SM2State, needs_same_day_repeat, review
 
 
@@ -48,7 +50,10 @@ def replay_sm2(
             continue
         if quality < 3 and state.repetitions > 0:
             lapses += 1
-        state = review(state, quality)
+        reviewed = review(state, quality)
+        days_early = 0 if due is None else (study_day(due, tz, day_start_hour) - day).days
+        interval = early_interval(state, reviewed, quality, days_early)
+        state = replace(reviewed, interval=interval)
         due = due_after(reviewed_at, state.interval, tz, day_start_hour)
         owes_on = day if needs_same_day_repeat(quality) else None
     return SM2Replay(state=state, due=due, owes_repeat_on=owes_on, lapses=lapses)

@@ -39,7 +39,10 @@ Where other tools differ (so results can be compared knowingly):
   unrounded, caps EF at 10 and makes the 1/6-day intervals and EF constants trainable; it is a
   predictor of recall, not a scheduler.
 - Here: exactly the steps above, day granularity, no fuzz. Overdue items are scheduled from
-  the day they are actually reviewed (the queue sets ``due = review day + interval``).
+  the day they are actually reviewed (the queue sets ``due = review day + interval``). Items
+  reviewed before their due day (studying ahead) get the shorter interval of
+  :mod:`studytool.scheduling.early`, from the store; :func:`review` itself stays the 1990
+  algorithm.
 """
 
 from __future__ import annotations

@@ -54,6 +54,7 @@ from studytool.scheduling.days import (
     local_timezone,
     validate_day_start_hour,
 )
+from studytool.scheduling.early import early_interval
 from studytool.scheduling.queue import (
     DEFAULT_NEW_PER_DAY,
     DEFAULT_REVIEWS_PER_DAY,
@@ -1748,11 +1749,11 @@ def _next_sm2(
     after["state"] = LEARNING if repeat_today else REVIEW
     if before["state"] != NEW and before["scheduler"] != SM2:
         replayed = replay_sm2(_history(connection, card_id), clock.tz, clock.day_start_hour)
-        base, lapses = replayed.state, replayed.lapses
+        base, lapses, due_before = replayed.state, replayed.lapses, replayed.due
         pending = replayed.owes_repeat_on == clock.today
     else:
         base = SM2State(before["repetitions"], before["ef_hundredths"] / 100, before["interval"])
-        lapses = before["lapses"]
+        lapses, due_before = before["lapses"], _time(before["due"])
         last = _time(before["last_reviewed"])
         pending = pending and last is not None and clock.day_of(last) == clock.today
     after["scheduler"] = SM2
@@ -1764,11 +1765,13 @@ def _next_sm2(
                                                  clock.day_start_hour))  # fmt: skip
         return after, repeat_today, True
     reviewed = review(base, quality)
+    days_early = 0 if due_before is None else (clock.day_of(due_before) - clock.today).days
+    interval = early_interval(base, reviewed, quality, days_early)
     after.update(
         repetitions=reviewed.repetitions, ef_hundredths=round(reviewed.ef * 100),
-        interval=reviewed.interval,
+        interval=interval,
         lapses=lapses + (1 if quality < 3 and base.repetitions > 0 else 0),
-        due=to_utc_text(due_after(clock.now, reviewed.interval, clock.tz, clock.day_start_hour)),
+        due=to_utc_text(due_after(clock.now, interval, clock.tz, clock.day_start_hour)),
     )  # fmt: skip
     return after, repeat_today, False
 

@@ -398,7 +398,28 @@ def test_study_ahead(repo: Repository, service: ReviewService) -> None:
     card = service.next_card(session)
     assert card is not None and card.id == soon
     result = service.grade(session, soon, 4)
-    assert result.due == day_start(date(2026, 3, 17), TZ, 4)  # from today, interval 15
+    # two days early: 4 of its 6 days have passed, so 4 x EF 2.5 = 10 days from today, not
+    # SM-2's 6 x 2.5 = 15 (studytool.scheduling.early)
+    assert (result.interval, result.due) == (10, day_start(date(2026, 3, 12), TZ, 4))
+
+
+def test_studying_ahead_every_day_does_not_run_the_interval_away(
+    repo: Repository, service: ReviewService, clock: Clock
+) -> None:
+    """A card answered right every day, as a daily quiz studies ahead: SM-2 alone would
+    multiply its interval by the EF each day (1, 6, 17, 50, 150, 465, ... 160 years by day
+    ten); the days that actually passed keep it at 6 days from the last answer."""
+    card_id = add_card(repo, "quizzed")
+    intervals = []
+    for _day in range(15):
+        session = service.start_session(study_ahead_days=36_500)
+        card = service.next_card(session)
+        assert card is not None and card.id == card_id
+        intervals.append(service.grade(session, card_id, 5).interval)
+        clock.now += timedelta(days=1)
+    assert intervals == [1] + [6] * 14
+    due = state_row(repo, card_id)["due"]
+    assert due.date() - (clock.now - timedelta(days=1)).date() == timedelta(days=6)
 
 
 def test_bad_requests(repo: Repository, service: ReviewService) -> None:
@@ -483,8 +504,10 @@ def test_switching_scheduler_replays_the_log(
     service.set_scheduler("sm2")
     clock.now += timedelta(days=40)
     back = service.grade(service.start_session(), card_id, 4)
-    # SM-2 rebuilt from all five grades 4, 4, 5, 4, 4: intervals 1, 6, 16, 42, then 110.
-    assert back.scheduler == "sm2" and back.interval == 110
+    # SM-2 rebuilt from all five grades 4, 4, 5, 4, 4: intervals 1, 6, 16, 42, then 110 on the
+    # due day; this grade comes 2 days before the rebuilt due day (the day of the FSRS grade +
+    # 42), so it is an early review: 40 days passed, 40 x EF 2.6 = 104 (scheduling.early).
+    assert back.scheduler == "sm2" and back.interval == 104
     assert state_row(repo, card_id)["repetitions"] == 5
 
 
