@@ -59,3 +59,13 @@ def write_note(vault: Path) -> WriteNote:
         return path
 
     return write
+
+
+def damage_pages(path: Path, first_page: int, width: int) -> None:
+    """Overwrite ``width`` bytes of every 4 KiB page of an SQLite file from ``first_page`` on
+    (past the schema), leaving the last page: what a failing disk or a cut copy leaves."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(page * first_page, len(data) - page, page):
+        data[offset + 8 : offset + 8 + width] = b"\xff" * width
+    path.write_bytes(bytes(data))

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from studytool.cli.main import cli
 from studytool.locations import bundled_notes_dir
+from tests.conftest import damage_pages
 
 
 @pytest.mark.parametrize("command", [["cards"], ["review"], ["stats"], ["import", "."]])
@@ -41,11 +42,7 @@ def _damaged_copy_of_an_imported_database(tmp_path: Path) -> Path:
     assert result.exit_code == 0, result.output
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    data = bytearray(path.read_bytes())
-    page = 4096
-    for offset in range(page * 2, len(data) - page, page):
-        data[offset + 8 : offset + 100] = b"\xff" * 92
-    path.write_bytes(bytes(data))
+    damage_pages(path, first_page=2, width=92)
     return path
 
 

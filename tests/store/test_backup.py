@@ -20,6 +20,7 @@ from studytool.store.backup import (
 )
 from studytool.store.migrations import SCHEMA_VERSION, V1_SCHEMA
 from studytool.store.repository import Repository
+from tests.conftest import damage_pages
 
 STAMP = "2026-03-02T09:30:00.000000+00:00"
 
@@ -190,11 +191,7 @@ def _corrupt(tmp_path: Path) -> Path:
     connection.execute("PRAGMA user_version=1")
     connection.commit()
     connection.close()
-    data = bytearray(path.read_bytes())
-    page = 4096
-    for offset in range(page * 3, len(data) - page, page):
-        data[offset + 8 : offset + 60] = b"\xff" * 52
-    path.write_bytes(bytes(data))
+    damage_pages(path, first_page=3, width=52)
     return path
 
 
