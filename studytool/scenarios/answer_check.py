@@ -153,7 +153,9 @@ _TOKEN = re.compile(r"\d+(?:[.,/:]\d+)*|[^\W\d_]+")
 _LABEL_TOKEN = re.compile(r"[^\W\d_]+|\d+")
 #: one option label as typed: ``b``, ``B)``, ``(b)``, ``2.``
 _LABEL = re.compile(r"\(?([a-z]|\d{1,2})[).:]?")
-_LABELLED = re.compile(r"(\(?(?:[a-z]|\d{1,2})[).:])\s*(.+)", re.DOTALL)
+#: a label, a space, then an option's text, as answers are shown: ``c) charlie`` (the space
+#: keeps ``1.5 Gbps`` a number, not label 1 and ``5 Gbps``)
+_LABELLED = re.compile(r"(\(?(?:[a-z]|\d{1,2})[).:])\s+(.+)", re.DOTALL)
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
 #: ``Gb``, ``Mb``...: a capital prefix and a small b mean bits

@@ -233,6 +233,15 @@ def test_a_label_and_the_text_of_another_option_are_not_read() -> None:
     assert (result.correct, result.normalised_given) == (False, None)
 
 
+@pytest.mark.parametrize("typed", ["1.5 Gbps", "2.5 Gbps"])
+def test_a_decimal_number_is_not_read_as_a_label_and_an_option(typed: str) -> None:
+    """'1.5 Gbps' is not 'label 1, then 5 Gbps': with a) 5 Gbps right, it is wrong."""
+    asked = question("choice", "5 Gbps", ["5 Gbps", "10 Gbps"])
+    assert not check_answer(asked, typed).correct
+    asked_b = question("choice", "5 Gbps", ["10 Gbps", "5 Gbps"])
+    assert not check_answer(asked_b, typed).correct
+
+
 def test_a_set_typed_as_it_is_shown_is_right() -> None:
     result = check_answer(question("multi", ["alpha", "delta"], SUBNETS), "a) alpha; d) delta")
     assert result.correct, result.message
