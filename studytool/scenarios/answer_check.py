@@ -587,9 +587,9 @@ def _read_set(options: _Options, typed: str) -> tuple[list[int], bool] | None:
     listed = None if _THOUSANDS.search(typed) else _each_exact(options, typed)
     if listed is not None:  # "3600 seconds; 1 second": two options, not 3601 seconds
         return listed, False
-    whole = options.exact(typed)
-    if whole is not None:
-        return [whole], False
+    quantity = options._by_quantity(typed)  # "1 hour 30 min", "2,500 Mbps": one option
+    if quantity is not None:
+        return [quantity], False
     found: list[int] = []
     typo = False
     for piece in _pieces(typed, _LIST_SEPARATORS):
