@@ -3,8 +3,9 @@
 Used when a deck changes scheduler: the review log holds every grade, so the new scheduler's
 state is what it would be had it scheduled the card from the start. SM-2 replay applies the
 same-day rule: a grade on the study day of an earlier grade below 4, while the card still owes
-its repeat, is a repeat and changes nothing; a grade before the due day gets the early-review
-interval (:mod:`studytool.scheduling.early`), as when it was graded. FSRS replay is
+its repeat, is a repeat and changes nothing; a grade sooner than the interval after the one
+before gets the early-review interval (:mod:`studytool.scheduling.early`), as when it was
+graded. FSRS replay is
 :func:`studytool.scheduling.fsrs_adapter.state_from_history`.
 """
 
@@ -42,6 +43,7 @@ def replay_sm2(
     state = SM2State()
     due: datetime | None = None
     owes_on: date | None = None
+    last_day: date | None = None
     lapses = 0
     for reviewed_at, quality in sorted(history, key=lambda item: item[0]):
         day = study_day(reviewed_at, tz, day_start_hour)
@@ -51,8 +53,9 @@ def replay_sm2(
         if quality < 3 and state.repetitions > 0:
             lapses += 1
         reviewed = review(state, quality)
-        days_early = 0 if due is None else (study_day(due, tz, day_start_hour) - day).days
-        interval = early_interval(state, reviewed, quality, days_early)
+        elapsed = state.interval if last_day is None else (day - last_day).days
+        interval = early_interval(state, reviewed, quality, elapsed)
+        last_day = day
         state = replace(reviewed, interval=interval)
         due = due_after(reviewed_at, state.interval, tz, day_start_hour)
         owes_on = day if needs_same_day_repeat(quality) else None

@@ -40,9 +40,9 @@ Where other tools differ (so results can be compared knowingly):
   predictor of recall, not a scheduler.
 - Here: exactly the steps above, day granularity, no fuzz. Overdue items are scheduled from
   the day they are actually reviewed (the queue sets ``due = review day + interval``). Items
-  reviewed before their due day (studying ahead) get the shorter interval of
-  :mod:`studytool.scheduling.early`, from the store; :func:`review` itself stays the 1990
-  algorithm.
+  passed sooner than their interval (studied ahead, or brought forward) get the shorter
+  interval of :mod:`studytool.scheduling.early`, from the store; :func:`review` itself stays
+  the 1990 algorithm.
 """
 
 from __future__ import annotations

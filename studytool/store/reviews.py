@@ -1749,12 +1749,17 @@ def _next_sm2(
     after["state"] = LEARNING if repeat_today else REVIEW
     if before["state"] != NEW and before["scheduler"] != SM2:
         replayed = replay_sm2(_history(connection, card_id), clock.tz, clock.day_start_hour)
-        base, lapses, due_before = replayed.state, replayed.lapses, replayed.due
+        base, lapses = replayed.state, replayed.lapses
+        elapsed = _elapsed_from_due(replayed.due, base.interval, clock)
         pending = replayed.owes_repeat_on == clock.today
     else:
         base = SM2State(before["repetitions"], before["ef_hundredths"] / 100, before["interval"])
-        lapses, due_before = before["lapses"], _time(before["due"])
+        lapses = before["lapses"]
         last = _time(before["last_reviewed"])
+        elapsed = (
+            (clock.today - clock.day_of(last)).days if last is not None
+            else _elapsed_from_due(_time(before["due"]), base.interval, clock)
+        )  # fmt: skip
         pending = pending and last is not None and clock.day_of(last) == clock.today
     after["scheduler"] = SM2
     if pending:
@@ -1765,8 +1770,7 @@ def _next_sm2(
                                                  clock.day_start_hour))  # fmt: skip
         return after, repeat_today, True
     reviewed = review(base, quality)
-    days_early = 0 if due_before is None else (clock.day_of(due_before) - clock.today).days
-    interval = early_interval(base, reviewed, quality, days_early)
+    interval = early_interval(base, reviewed, quality, elapsed)
     after.update(
         repetitions=reviewed.repetitions, ef_hundredths=round(reviewed.ef * 100),
         interval=interval,
@@ -1774,6 +1778,14 @@ def _next_sm2(
         due=to_utc_text(due_after(clock.now, interval, clock.tz, clock.day_start_hour)),
     )  # fmt: skip
     return after, repeat_today, False
+
+
+def _elapsed_from_due(due: datetime | None, interval: int, clock: DayClock) -> int:
+    """The days since the last review, read off the due day (due = last review + interval),
+    for a state that records no last review; with no due day, the whole interval."""
+    if due is None:
+        return interval
+    return interval - (clock.day_of(due) - clock.today).days
 
 
 def _next_fsrs(

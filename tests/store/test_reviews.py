@@ -398,9 +398,9 @@ def test_study_ahead(repo: Repository, service: ReviewService) -> None:
     card = service.next_card(session)
     assert card is not None and card.id == soon
     result = service.grade(session, soon, 4)
-    # two days early: 4 of its 6 days have passed, so 4 x EF 2.5 = 10 days from today, not
-    # SM-2's 6 x 2.5 = 15 (studytool.scheduling.early)
-    assert (result.interval, result.due) == (10, day_start(date(2026, 3, 12), TZ, 4))
+    # its last review (1 February) is more than its 6 days ago, so this is no early review,
+    # whatever the due date says: SM-2's 6 x 2.5 = 15 days from today
+    assert (result.interval, result.due) == (15, day_start(date(2026, 3, 17), TZ, 4))
 
 
 def test_studying_ahead_every_day_does_not_run_the_interval_away(
@@ -420,6 +420,25 @@ def test_studying_ahead_every_day_does_not_run_the_interval_away(
     assert intervals == [1] + [6] * 14
     due = state_row(repo, card_id)["due"]
     assert due.date() - (clock.now - timedelta(days=1)).date() == timedelta(days=6)
+
+
+def test_a_card_brought_forward_and_passed_keeps_its_interval(
+    repo: Repository, service: ReviewService, clock: Clock
+) -> None:
+    """A wrong scenario answer moves a statement's card to today (bring_forward sets ``due``):
+    passed 5 days after a review that gave it 38 days, it keeps 38 days instead of SM-2's
+    38 x 2.5 = 95, which would assume the 38 days had passed."""
+    card_id = add_card(repo, "forwarded")
+    for days_later in (0, 1, 6, 15):  # on time each time: intervals 1, 6, 15, then 38
+        clock.now += timedelta(days=days_later)
+        assert service.grade(service.start_session(), card_id, 4).interval in (1, 6, 15, 38)
+    assert state_row(repo, card_id)["interval"] == 38
+    clock.now += timedelta(days=5)
+    with repo.engine.begin() as connection:
+        connection.execute(update(_state).where(_state.c.card_id == card_id).values(
+            due=day_start(clock.now.date(), TZ, 4)))  # fmt: skip
+    result = service.grade(service.start_session(), card_id, 4)
+    assert result.interval == 38  # 5 x 2.5 = 13 is shorter: the interval it had stays
 
 
 def test_bad_requests(repo: Repository, service: ReviewService) -> None:

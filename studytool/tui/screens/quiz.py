@@ -7,9 +7,9 @@ questions:
 1. first what the schedule has for today: owed same-day repeats, due scenario cards, new ones
    (within the daily new-card limits), as ``studytool review`` would;
 2. when that runs out, it studies ahead: scenario cards due on later days, soonest first,
-   graded into the schedule; a right answer before the due day gets an interval from the days
-   that actually passed, as Anki does for early reviews (:mod:`studytool.scheduling.early`),
-   so a daily quiz does not push its cards years away;
+   graded into the schedule; a right answer sooner than the card's interval gets an interval
+   from the days that actually passed, as Anki does for early reviews
+   (:mod:`studytool.scheduling.early`), so a daily quiz does not push its cards years away;
 3. when every scenario card in scope was studied today and questions are still owed, it asks
    extra practice questions: fresh situations from the scope's cards in turn, checked and
    explained the same way, and a wrong one still brings its note statements forward, but they
