@@ -21,7 +21,7 @@ from studytool.scenarios.scenario_file import (
     ScenarioAnswer,
     ScenarioError,
     answer_all,
-    load_scenario,
+    load_scenario_bytes,
     load_scenario_file,
 )
 
@@ -71,7 +71,7 @@ def _check(name: str) -> tuple[Scenario, list[ScenarioAnswer]] | list[str]:
     """The scenario and its answers, or the error lines to print."""
     try:
         if name == STDIN_NAME:
-            scenario = load_scenario(sys.stdin.read(), "<stdin>")
+            scenario = load_scenario_bytes(sys.stdin.buffer.read(), "<stdin>")
         else:
             scenario = load_scenario_file(Path(name), name)
     except ScenarioError as error:

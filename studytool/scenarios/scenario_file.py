@@ -190,12 +190,16 @@ def load_scenario(text: str, filename: str = "<scenario>", line_offset: int = 0)
 
 def load_scenario_file(path: str | Path, display_name: str | None = None) -> Scenario:
     """Read and parse a scenario file (UTF-8); errors name ``display_name`` or the path."""
-    name = display_name or str(path)
+    return load_scenario_bytes(Path(path).read_bytes(), display_name or str(path))
+
+
+def load_scenario_bytes(data: bytes, filename: str) -> Scenario:
+    """Parse scenario YAML given as bytes (a file's, or standard input's): UTF-8, else an error."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError([Issue(name, 1, "the file is not UTF-8 text")]) from None
-    return load_scenario(text, name)
+        raise ScenarioError([Issue(filename, 1, "the file is not UTF-8 text")]) from None
+    return load_scenario(text, filename)
 
 
 def answer_question(scenario: Scenario, question: Question) -> ScenarioAnswer:

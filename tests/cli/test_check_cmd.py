@@ -14,7 +14,7 @@ from studytool.cli.main import cli
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "scenarios"
 
 
-def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+def run(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["check", *args], input=stdin)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
@@ -140,3 +140,9 @@ def test_check_does_not_import_the_database_or_the_terminal_app() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+def test_standard_input_that_is_not_utf8_is_an_error_with_its_line() -> None:
+    code, out, err = run("-", stdin=b"title: caf\xe9\nask: [problems]\n")
+    assert (code, out) == (2, "")
+    assert err == "<stdin>:1: the file is not UTF-8 text\n"
