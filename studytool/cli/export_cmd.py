@@ -81,8 +81,19 @@ def command(
             result = export_package(repository, target, options, progress, generate)
     except NothingToExportError as error:
         raise click.ClickException(_nothing_message(deck, tag)) from error
+    except OSError as error:  # a read-only folder, a full disk, a path under /proc...
+        raise click.ClickException(_write_failure(target, error)) from error
     _print_warnings(result.warnings)
     click.echo(_summary(result))
+
+
+def _write_failure(target: Path, error: OSError) -> str:
+    """Why the package could not be written, naming the path at fault when it is another."""
+    reason = error.strerror or str(error)
+    culprit = str(error.filename) if error.filename else ""
+    if culprit and Path(culprit).name not in (target.name, target.name + ".partial"):
+        return f"cannot write {target}: {reason} ({culprit})"
+    return f"cannot write {target}: {reason}"
 
 
 @contextmanager

@@ -37,6 +37,18 @@ def test_scenarios_per_template_are_bounded_and_nothing_is_written_past_the_boun
     assert not target.exists()
 
 
+def test_a_package_that_cannot_be_written_is_one_line_and_exit_1(
+    imported_store: Repository, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("a file where the folder would go", encoding="utf-8")
+    target = blocker / "out.apkg"
+    code, out, err = run(imported_store.path, "export", str(target))
+    assert (code, out) == (1, "")
+    assert err.startswith(f"Error: cannot write {target}: ") and "Traceback" not in err
+    assert blocker.read_text(encoding="utf-8") == "a file where the folder would go"
+
+
 def test_default_output_is_decks_studytool_apkg_with_a_summary_and_warnings(
     imported_store: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
