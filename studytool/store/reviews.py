@@ -191,17 +191,11 @@ def _validate_scheduler(name: str) -> str:
     return name
 
 
-def _validate_limit(name: str, value: int) -> int:
+def _validate_limit(name: str, value: int, maximum: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ReviewError(f"{name} must be a whole number >= 0, got {value!r}")
-    return value
-
-
-def _validate_daily_limit(name: str, value: int) -> int:
-    if _validate_limit(name, value) > MAX_DAILY_LIMIT:
-        raise ReviewError(
-            f"{name} must be at most {MAX_DAILY_LIMIT:,} (no limit in practice), got {value}"
-        )
+    if maximum is not None and value > maximum:
+        raise ReviewError(f"{name} must be at most {maximum:,} (no limit in practice), got {value}")
     return value
 
 
@@ -783,11 +777,10 @@ class ReviewService:
             default = (
                 DEFAULT_NEW_PER_DAY if name == SETTING_NEW_PER_DAY else DEFAULT_REVIEWS_PER_DAY
             )
-            self._write_setting(
-                name, str(_validate_daily_limit(name, default if count is None else count))
-            )
+            limit = _validate_limit(name, default if count is None else count, MAX_DAILY_LIMIT)
+            self._write_setting(name, str(limit))
         else:
-            value = None if count is None else _validate_daily_limit(name, count)
+            value = None if count is None else _validate_limit(name, count, MAX_DAILY_LIMIT)
             self._write_deck_config(deck, name, value)
 
     def _write_setting(self, key: str, value: str) -> None:
