@@ -79,3 +79,5 @@ class ParsedNote:
     embeds: list[Embed] = field(default_factory=list)
     scenarios: list[ScenarioBlock] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
+    #: True when the parser gave up on the note (see ``parse_note``): nothing above is complete.
+    skipped: bool = False

@@ -90,7 +90,7 @@ def parse_note(text: str, path: str) -> ParsedNote:
     try:
         return _NoteWalker(text, path, title).walk()
     except Exception as error:  # last line of defence: one bad note must not stop an import
-        note = ParsedNote(path=path, title=title)
+        note = ParsedNote(path=path, title=title, skipped=True)
         message = f"internal parser error, note skipped: {error!r}"
         note.warnings.append(ParseWarning(path, 1, message))
         return note

@@ -169,6 +169,13 @@ def _read_all(
 def _read_note(
     scan: VaultScan, note_file: NoteFile, known_hash: str | None, report: ImportReport
 ) -> _ReadNote | None:
+    """Read and, when its bytes changed, parse one note; None when there is nothing to import.
+
+    A note imported before that cannot be read or parsed this time (permissions, a sync tool
+    half-way through writing it, bytes that are no longer text) keeps its cards exactly as they
+    were: it is reported and counted as unchanged, never taken for a note whose highlights are
+    gone. Its stored hash stays the old one, so the next import reads it again.
+    """
     try:
         status = note_file.path.stat()
         if not stat.S_ISREG(status.st_mode):  # reading a named pipe would wait forever
@@ -179,22 +186,31 @@ def _read_note(
         data = note_file.path.read_bytes()
         mtime = datetime.fromtimestamp(status.st_mtime, UTC)
     except OSError as error:
-        report.warnings.append(f"{note_file.rel}:1: cannot read file: {error.strerror or error}")
-        return None
+        problem = f"cannot read file: {error.strerror or error}"
+        if known_hash is None:
+            report.warnings.append(f"{note_file.rel}:1: {problem}")
+            return None
+        report.notes_read += 1
+        return _kept(note_file, known_hash, datetime.now(UTC), problem, report)
     report.notes_read += 1
     content_hash = hashlib.sha1(data, usedforsecurity=False).hexdigest()
     read = _ReadNote(file=note_file, content_hash=content_hash, mtime=mtime)
     if content_hash == known_hash:
         report.notes_unchanged += 1
         return read
-    report.notes_changed += 1
     text, decode_warnings = decode_note_bytes(data, note_file.rel)
+    parsed = None if text is None else parse_note(text, note_file.rel)
+    gave_up = parsed is None or parsed.skipped
+    if gave_up and known_hash is not None:
+        warnings = decode_warnings if parsed is None else parsed.warnings
+        problem = "; ".join(warning.message for warning in warnings) or "cannot be parsed"
+        return _kept(note_file, known_hash, mtime, problem, report)
+    report.notes_changed += 1
     report.warnings.extend(str(warning) for warning in decode_warnings)
-    if text is None:
+    if parsed is None:
         read.drafts = []
         read.deck = deck_for(note_file.rel, scan.root)
         return read
-    parsed = parse_note(text, note_file.rel)
     report.warnings.extend(str(warning) for warning in parsed.warnings)
     for embed in parsed.embeds:
         if resolve_embed(scan, note_file.rel, embed.target) is None:
@@ -208,6 +224,17 @@ def _read_note(
         drafts = _valid_scenarios(drafts, parsed.scenarios, note_file.rel, report)
     read.drafts = drafts
     return read
+
+
+def _kept(
+    note_file: NoteFile, known_hash: str, mtime: datetime, problem: str, report: ImportReport
+) -> _ReadNote:
+    """A note imported before that could not be used now: its cards stay as they were."""
+    report.warnings.append(
+        f"{note_file.rel}:1: {problem}; its cards from the last import are kept as they were"
+    )
+    report.notes_unchanged += 1
+    return _ReadNote(file=note_file, content_hash=known_hash, mtime=mtime)
 
 
 def _valid_scenarios(

@@ -307,3 +307,93 @@ def test_deck_and_tag_filters_fold_case_beyond_ascii(
     repository.import_paths([vault])
     assert [c.answer for c in repository.list_cards(deck="über")] == ["5"]
     assert [c.answer for c in repository.list_cards(tag="ärger")] == ["5"]
+
+
+def _kept_after(repository: Repository, vault: Path, card_id: int) -> str:
+    """Re-import; assert nothing was retired and the graded card is intact; the warnings."""
+    report = repository.import_paths([vault])
+    assert (report.cards_retired, report.cards_new, report.notes_missing) == (0, 0, 0)
+    assert not report.failed
+    card = repository.get_card(card_id)
+    assert card is not None and not card.retired and card.repetitions == 2
+    assert sorted(answers(repository)) == ["Elastic IP", "port forwarding"]
+    return "\n".join(report.warnings)
+
+
+def test_a_note_that_cannot_be_read_keeps_its_cards_until_it_can(
+    repository: Repository, vault: Path, write_note: WriteNote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_note("AWS/NAT.md", NAT)
+    repository.import_paths([vault])
+    card = next(c for c in repository.list_cards() if c.answer == "Elastic IP")
+    grade_card(repository, card.id)
+    write_note("AWS/NAT.md", NAT.replace("==Elastic IP==", "==two Elastic IPs=="))
+    real_read_bytes = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    warnings = _kept_after(repository, vault, card.id)
+    assert (
+        "AWS/NAT.md:1: cannot read file: Permission denied; "
+        "its cards from the last import are kept as they were"
+    ) in warnings
+    monkeypatch.undo()
+    report = repository.import_paths([vault])  # readable again: the edit arrives
+    assert report.notes_changed == 1
+    assert "two Elastic IPs" in answers(repository)
+
+
+def test_a_note_turned_binary_keeps_its_cards(
+    repository: Repository, vault: Path, write_note: WriteNote
+) -> None:
+    path = write_note("AWS/NAT.md", NAT)
+    repository.import_paths([vault])
+    card = next(c for c in repository.list_cards() if c.answer == "Elastic IP")
+    grade_card(repository, card.id)
+    path.write_bytes(b"\x00\x01\x02PNG\x00\x00" * 20)
+    warnings = _kept_after(repository, vault, card.id)
+    assert "AWS/NAT.md:1: binary file, skipped; its cards from the last import are kept" in (
+        warnings
+    )
+
+
+def test_a_note_the_parser_gives_up_on_keeps_its_cards(
+    repository: Repository, vault: Path, write_note: WriteNote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studytool.parsing import statements
+
+    path = write_note("AWS/NAT.md", NAT)
+    repository.import_paths([vault])
+    card = next(c for c in repository.list_cards() if c.answer == "Elastic IP")
+    grade_card(repository, card.id)
+    path.write_text(NAT + "- one more ==line==\n", encoding="utf-8")
+
+    def broken(self: object) -> object:
+        raise RecursionError("too deep")
+
+    monkeypatch.setattr(statements._NoteWalker, "walk", broken)
+    warnings = _kept_after(repository, vault, card.id)
+    assert "AWS/NAT.md:1: internal parser error, note skipped" in warnings
+    assert "its cards from the last import are kept as they were" in warnings
+
+
+def test_a_new_note_that_cannot_be_read_is_only_a_warning(
+    repository: Repository, vault: Path, write_note: WriteNote, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_note("AWS/NAT.md", NAT)
+    path = write_note("AWS/New.md", "- x is ==5==\n")
+    real_read_bytes = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    report = repository.import_paths([vault])
+    assert "AWS/New.md:1: cannot read file: Permission denied" in report.warnings
+    assert sorted(answers(repository)) == ["Elastic IP", "port forwarding"]
