@@ -7,6 +7,7 @@ deck. Changes go through :class:`studytool.store.reviews.ReviewService`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import click
@@ -14,6 +15,22 @@ import click
 from studytool.cli.context import CliContext
 
 DEFAULT_WORD = "default"
+
+_NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d*)?")
+
+
+class NumberArgumentCommand(click.Command):
+    """A command whose argument is a number: ``-1`` is a wrong value, not an unknown option.
+
+    Click reads any word starting with ``-`` as an option, so ``config day-start -1`` said
+    "No such option '-1'". When a word is a negative number it is passed to the argument, whose
+    own check then explains what is allowed.
+    """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if any(_NEGATIVE_NUMBER.fullmatch(word) for word in args):
+            ctx.ignore_unknown_options = True
+        return super().parse_args(ctx, args)
 
 
 def _service(obj: CliContext) -> Any:
@@ -144,7 +161,7 @@ def scheduler_cmd(obj: CliContext, name: str, deck: str | None) -> None:
     click.echo(f"scheduler for {_scope(deck)}: {shown}")
 
 
-@command.command("new-per-day")
+@command.command("new-per-day", cls=NumberArgumentCommand)
 @click.argument("count")
 @click.option("--deck", help="Only this deck (and its sub-decks).")
 @click.pass_obj
@@ -156,7 +173,7 @@ def new_per_day_cmd(obj: CliContext, count: str, deck: str | None) -> None:
     click.echo(f"new cards per day for {_scope(deck)}: {_describe(value)}")
 
 
-@command.command("reviews-per-day")
+@command.command("reviews-per-day", cls=NumberArgumentCommand)
 @click.argument("count")
 @click.option("--deck", help="Only this deck (and its sub-decks).")
 @click.pass_obj
@@ -168,7 +185,7 @@ def reviews_per_day_cmd(obj: CliContext, count: str, deck: str | None) -> None:
     click.echo(f"reviews per day for {_scope(deck)}: {_describe(value)}")
 
 
-@command.command("day-start")
+@command.command("day-start", cls=NumberArgumentCommand)
 @click.argument("hour", type=click.IntRange(0, 23))
 @click.pass_obj
 def day_start_cmd(obj: CliContext, hour: int) -> None:

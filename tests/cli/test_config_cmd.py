@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from studytool.cli.main import cli
@@ -70,6 +71,30 @@ def test_bad_values_are_refused(db_path: Path) -> None:
     assert code == 2 and "0 or more" in err
     code, _, err = run(db_path, "reviews-per-day", "many")
     assert code == 2 and "whole number" in err
+    assert settings(db_path).new_per_day == 20
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("new-per-day", "-1"), "new-per-day must be 0 or more, got -1"),
+        (("reviews-per-day", "-5", "--deck", "AWS"), "reviews-per-day must be 0 or more"),
+        (("new-per-day", "-1.5"), "must be a whole number or 'default'"),
+        (("day-start", "-1"), "-1 is not in the range 0<=x<=23"),
+    ],
+)
+def test_a_negative_number_is_a_wrong_value_not_an_unknown_option(
+    db_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    code, _, err = run(db_path, *args)
+    assert code == 2 and expected in err
+    assert "No such option" not in err
+    assert settings(db_path).new_per_day == 20
+
+
+def test_a_mistyped_option_is_still_named(db_path: Path) -> None:
+    code, _, err = run(db_path, "new-per-day", "5", "--dekc", "AWS")
+    assert code == 2 and "No such option '--dekc'" in err
     assert settings(db_path).new_per_day == 20
 
 
