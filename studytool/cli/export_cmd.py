@@ -56,7 +56,9 @@ def command(
     statement are c1, c2, ... of one note) in decks named like the note folders (AWS::Networking),
     with their tags (colour/orange as colour::orange) and embedded images. Re-exporting after
     editing notes updates the notes already in Anki instead of adding copies; the same cards
-    always give the same package.
+    always give the same package. Each question of a scenario block in your notes becomes a
+    Basic note ("studytool scenario") with the rule model's answer and reasons, in the note's
+    deck; these always arrive as new cards.
 
     Import the file in Anki with File > Import; tick "Import any learning progress" to keep
     the scheduling written by --with-scheduling. Warnings (e.g. a missing image) do not stop
@@ -153,6 +155,9 @@ def _summary(result: ExportResult) -> str:
     ]
     if result.scenario_notes:
         parts.insert(1, f"{result.scenario_notes} of them scenario questions")
+    if result.note_scenario_notes:
+        index = 2 if result.scenario_notes else 1
+        parts.insert(index, f"{result.note_scenario_notes} scenario questions from your notes")
     line = f"Wrote {result.path}: " + ", ".join(parts)
     if result.review_cards or result.revlog_entries:
         line += (

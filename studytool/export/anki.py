@@ -1,10 +1,16 @@
-"""The Anki export: studytool cards (and generated scenario questions) as an ``.apkg`` package.
+"""The Anki export: studytool cards and scenario questions as an ``.apkg`` package.
 
 Flow: read the cloze cards from the store, group sibling cards into notes, render fields as safe
 HTML (:mod:`studytool.export.render`), find each card's images (:mod:`studytool.export.media`),
-map review state (:mod:`studytool.export.scheduling`), and write the package: genanki builds
-the collection, studytool adds the note and card rows and zips it
-(:mod:`studytool.export.package`).
+map review state (:mod:`studytool.export.scheduling`), add the questions of the scenario blocks
+in the user's notes (every export) and generated scenario questions (``--scenarios N``) as Basic
+notes (:mod:`studytool.export.scenarios`), and write the package: genanki builds the
+collection, studytool adds the note and card rows and zips it (:mod:`studytool.export.package`).
+
+Scenario blocks. Every active note-block scenario card gives one note per ``ask``, in the
+card's deck with its tags; ``--deck``/``--tag`` select these cards as they select cloze cards,
+and template scenario cards are never exported this way. They are new cards even with
+``--with-scheduling`` (a block is one studytool card whose showings take its asks in turn).
 
 Notes. Cards that share a sibling group and a statement text are one Anki note whose Text holds
 one ``{{cN::...}}`` per card. N is the card's rank by creation (card id) among every card of the
@@ -49,7 +55,13 @@ from studytool.export.render import (
     render_inline,
     render_source,
 )
-from studytool.export.scenarios import Generator, ScenarioNote, scenario_notes
+from studytool.export.scenarios import (
+    Generator,
+    ScenarioNote,
+    is_note_block,
+    note_block_notes,
+    scenario_notes,
+)
 from studytool.export.store_reader import read_cards, read_day_start_hour, read_review_log
 from studytool.scheduling.days import DEFAULT_DAY_START_HOUR, local_timezone
 
@@ -64,11 +76,12 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 
 CLOZE = "cloze"
+SCENARIO = "scenario"
 _PROGRESS_EVERY = 500
 
 
 class NothingToExportError(Exception):
-    """No active card matches the filters and no scenario question was asked for."""
+    """No active card or scenario block question matches and none was generated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +107,7 @@ class ExportResult:
     cards: int = 0
     media_files: int = 0
     scenario_notes: int = 0
+    note_scenario_notes: int = 0
     review_cards: int = 0
     revlog_entries: int = 0
     decks: list[str] = field(default_factory=list)
@@ -187,13 +201,15 @@ def _export(
             report("Finding images", done, len(plans))
     result.warnings.extend(media.warnings)
     media_files = media.files()
+    block_questions, block_warnings = _note_block_questions(repository, options)
+    result.warnings.extend(block_warnings)
     scenarios: list[ScenarioNote] = []
     if options.scenarios > 0:
         scenarios, scenario_warnings = scenario_notes(
             options.scenarios, options.seed, options.scenario_topic, generate
         )
         result.warnings.extend(scenario_warnings)
-    if not plans and not scenarios:
+    if not plans and not scenarios and not block_questions:
         raise NothingToExportError("no active card matches and no scenario question was asked for")
     schedule = None
     if options.with_scheduling:
@@ -206,8 +222,26 @@ def _export(
                 repository, [card.id for plan in plans for _, card in plan.members]
             ),
         )  # fmt: skip
-    write_package(out_path, plans, scenarios, media_files, schedule, result, report)
+    write_package(
+        out_path, plans, scenarios, media_files, schedule, result, report, block_questions
+    )
     return result
+
+
+def _note_block_questions(
+    repository: Repository, options: ExportOptions
+) -> tuple[list[ScenarioNote], list[str]]:
+    """The questions of the active note-block scenario cards that ``options`` selects."""
+    records, changed_at = read_cards(repository, SCENARIO)
+    if options.deck or options.tag:
+        matching = repository.list_cards(
+            deck=options.deck, tag=options.tag, kind=SCENARIO, include_retired=False
+        )
+        selected = {card.id for card in matching}
+    else:
+        selected = {card.id for card in records if not card.retired}
+    cards = [card for card in records if card.id in selected and is_note_block(card)]
+    return note_block_notes(cards, changed_at)
 
 
 def _no_progress(_description: str, _done: int, _total: int) -> None:
@@ -356,27 +390,27 @@ def write_package(
     schedule: _Schedule | None,
     result: ExportResult,
     progress: Progress,
+    block_questions: Sequence[ScenarioNote] = (),
 ) -> None:
-    """Turn the planned notes into rows, build the collection and zip it with the media."""
-    total = len(plans) + len(scenarios)
+    """Turn the planned notes into rows, build the collection and zip it with the media.
+
+    ``block_questions`` are the questions of the scenario blocks in notes, ``scenarios`` the
+    generated ones; both are Basic notes, always new cards.
+    """
+    total = len(plans) + len(scenarios) + len(block_questions)
     rows: list[NoteRow] = []
     cloze, basic = cloze_model(), scenario_model()
     for done, plan in enumerate(plans, start=1):
         rows.append(_cloze_row(plan, cloze, media, schedule))
         if done % _PROGRESS_EVERY == 0 or done == total:
             progress("Preparing notes", done, total)
+    for note in block_questions:
+        rows.append(_scenario_row(note, basic, 0))
     for position, note in enumerate(scenarios, start=1):
-        rows.append(
-            NoteRow(
-                guid=note.guid, model=basic, deck=note.deck,
-                fields=(note.question, note.choices, note.answer, note.explanation),
-                tags=note.tags, mtime=NOTE_TYPE_REVISION,
-                cards=(CardRow(0, scheduling.new_card_state(position)),),
-            )
-        )  # fmt: skip
+        rows.append(_scenario_row(note, basic, position))
     decks = sorted({row.deck for row in rows})
     models = [cloze] if plans else []
-    if scenarios:
+    if scenarios or block_questions:
         models.append(basic)
     written = build_collection(
         rows, decks, models,
@@ -388,6 +422,7 @@ def write_package(
     write_zip(out_path, written.collection, files)
     result.notes = len(rows)
     result.scenario_notes = len(scenarios)
+    result.note_scenario_notes = len(block_questions)
     result.cards = sum(len(row.cards) for row in rows)
     result.decks = decks
     result.media_files = len(files)
@@ -395,6 +430,16 @@ def write_package(
     result.review_cards = sum(
         1 for row in rows for card in row.cards if card.state.type != scheduling.CardType.NEW
     )
+
+
+def _scenario_row(note: ScenarioNote, model: genanki.Model, position: int) -> NoteRow:
+    """A Basic scenario note; a new card at ``note.position``, else at ``position``."""
+    state = scheduling.new_card_state(position if note.position is None else note.position)
+    return NoteRow(
+        guid=note.guid, model=model, deck=note.deck,
+        fields=(note.question, note.choices, note.answer, note.explanation),
+        tags=note.tags, mtime=note.mtime, cards=(CardRow(0, state),),
+    )  # fmt: skip
 
 
 def _note_tags(plan: ClozeNotePlan) -> list[str]:
