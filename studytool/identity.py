@@ -7,7 +7,10 @@ already has, from the surest match to the loosest:
 2. same answer and statement in another note (the note was moved or renamed);
 3. same note, same answer, different statement (the words around the highlight changed);
 4. same note, similar answer and similar statement (a typo fixed or a word added inside it);
-5. another note, same answer, similar statement (moved and edited).
+5. another note, same answer, similar statement (moved and edited);
+6. another note, the same words around the highlight, similar answer (moved, and a typo fixed
+   inside the highlight before the next import). A highlight that is its whole statement has
+   no words around it and is not matched this way.
 
 Drafts left over are new cards; cards left over are retired by the caller (never deleted).
 Text is compared case-folded with runs of white space collapsed.
@@ -80,6 +83,7 @@ def match_cards(drafts: Sequence[CardDraft], existing: Sequence[ExistingCard]) -
     state.exact_pass(lambda d: (d.kind, d.note, d.answer), same_note=True)
     state.fuzzy_pass(same_note=True)
     state.fuzzy_pass(same_note=False)
+    state.moved_and_edited_pass()
     return state.result()
 
 
@@ -136,6 +140,28 @@ class _MatchState:
             if best_id is not None:
                 self._pair(draft_index, best_id)
 
+    def moved_and_edited_pass(self) -> None:
+        """Pair across notes by the exact words around the highlight and a similar answer.
+
+        An exact key keeps this cheap on large imports and safe from pairing two different
+        statements that merely look alike.
+        """
+        by_context: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for card_id, card in self.cards.items():
+            around = _words_around(card)
+            if around:
+                by_context[(card.kind, around)].append(card_id)
+        for draft_index, draft in list(self.drafts.items()):
+            around = _words_around(draft)
+            candidates = [
+                card_id for card_id in by_context.get((draft.kind, around), ())
+                if card_id in self.cards and self.cards[card_id].note != draft.note
+            ] if around else []  # fmt: skip
+            scored = [(similarity(draft.answer, self.cards[c].answer), c) for c in candidates]
+            best = max(scored, default=None, key=lambda pair: pair[0])
+            if best is not None and best[0] >= ANSWER_SIMILARITY:
+                self._pair(draft_index, best[1])
+
     @staticmethod
     def _fuzzy_score(draft: _Key, card: _Key, same_note: bool) -> float:
         if same_note:
@@ -161,3 +187,11 @@ class _MatchState:
             new_drafts=sorted(self.drafts),
             unmatched_cards=sorted(self.cards),
         )
+
+
+def _words_around(key: _Key) -> str:
+    """The statement with its highlight cut out; "" when the highlight is the whole statement."""
+    before, found, after = key.text.partition(key.answer)
+    if not found or not (before.strip() or after.strip()):
+        return ""
+    return f"{before}\u2026{after}"

@@ -85,3 +85,24 @@ def test_kinds_never_mix() -> None:
 
 def test_normalise_folds_case_and_space() -> None:
     assert normalise("  NAT\tGateway \n needs ") == "nat gateway needs"
+
+
+def test_a_moved_note_with_a_typo_fixed_inside_the_highlight_keeps_the_card() -> None:
+    drafts = [draft("new/b.md", "Monoliths cause major deployment friction", "deployment friction")]
+    old = card(9, "old/a.md", "Monoliths cause major deployment frictoin", "deployment frictoin")
+    assert match_cards(drafts, [old]).pairs == [(0, 9)]
+
+
+def test_across_notes_a_similar_answer_needs_the_same_words_around_it() -> None:
+    drafts = [draft("b.md", "The NAT gateway limit is 45 Gbps of bandwidth", "45 Gbps")]
+    old = card(9, "a.md", "A VPN tunnel gives 1.25 Gbps", "1.25 Gbps")
+    other = card(10, "a.md", "Each NAT instance gets 5 Gbps at most", "5 Gbps")
+    result = match_cards(drafts, [old, other])
+    assert result.pairs == [] and result.new_drafts == [0]
+
+
+def test_a_same_note_edit_wins_over_a_similar_card_in_another_note() -> None:
+    drafts = [draft("a.md", "A NAT gateway needs an Elastic IP", "Elastic IP")]
+    here = card(3, "a.md", "A NAT gateway needs an Elastic IPP", "Elastic IPP")
+    moved = card(4, "z.md", "A NAT gateway needs an Elastic IPs", "Elastic IPs")
+    assert match_cards(drafts, [moved, here]).pairs == [(0, 3)]

@@ -397,3 +397,22 @@ def test_a_new_note_that_cannot_be_read_is_only_a_warning(
     report = repository.import_paths([vault])
     assert "AWS/New.md:1: cannot read file: Permission denied" in report.warnings
     assert sorted(answers(repository)) == ["Elastic IP", "port forwarding"]
+
+
+def test_a_note_moved_with_a_typo_fixed_in_a_highlight_keeps_every_card(
+    repository: Repository, vault: Path, write_note: WriteNote
+) -> None:
+    path = write_note("AWS/NAT.md", NAT.replace("==Elastic IP==", "==Elastic IPP=="))
+    repository.import_paths([vault])
+    ids = {c.answer: c.id for c in repository.list_cards()}
+    grade_card(repository, ids["Elastic IPP"])
+    path.unlink()
+    write_note("Archive/NAT notes.md", NAT)
+    report = repository.import_paths([vault])
+    assert (report.cards_new, report.cards_retired) == (0, 0)
+    moved = {c.answer: c for c in repository.list_cards()}
+    assert {answer: c.id for answer, c in moved.items()} == {
+        "Elastic IP": ids["Elastic IPP"], "port forwarding": ids["port forwarding"],
+    }  # fmt: skip
+    assert moved["Elastic IP"].note == "Archive/NAT notes.md"
+    assert moved["Elastic IP"].repetitions == 2
