@@ -19,7 +19,14 @@ from studytool.yaml_errors import YAML_READ_ERRORS
 
 CLOZE = "cloze"
 SCENARIO = "scenario"
-__all__ = ["BLANK", "CLOZE", "SCENARIO", "CardDraft", "drafts_from_note"]
+#: Raise when parsing or this module changes what a note's cards look like (what a prompt hides,
+#: which highlights count...): the next import then reads every note once more, as if edited,
+#: and brings the stored cards up to date, history kept. 2: copies of a quantity's number that
+#: count something else stay visible in prompts.
+CARD_RULES_REVISION = 2
+__all__ = [
+    "BLANK", "CARD_RULES_REVISION", "CLOZE", "SCENARIO", "CardDraft", "drafts_from_note",
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

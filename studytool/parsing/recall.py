@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 BLANK = "[...]"
 
@@ -303,20 +304,44 @@ def _any_content(sentence: str, start: int, end: int) -> bool:
 def prompt_text(text: str, start: int, end: int) -> str:
     """``text`` with ``[start, end)`` replaced by BLANK and other occurrences of it masked.
 
-    For a quantity (``4 bit``) other occurrences of its number (``4``) are masked as well.
+    For a quantity (``4 bit``) a bare copy of its number (``grouped by 4``) or one with the same
+    unit (``4 bits``) is masked as well, since either gives the answer away; a copy counting
+    something else (``1 NAT gateway`` beside the answer ``1 Gbps``) is a different fact and
+    stays.
     """
     answer = text[start:end].strip()
     before, after = text[:start], text[end:]
     if not has_word(answer):
         return f"{before}{BLANK}{after}"
-    masks = [(answer, rf"(?<!\w){re.escape(answer)}(?!\w)")]
+    pattern = re.compile(rf"(?<!\w){re.escape(answer)}(?!\w)", re.IGNORECASE)
+    if answer.lower() in f"{before}\n{after}".lower():
+        before, after = pattern.sub(BLANK, before), pattern.sub(BLANK, after)
     number = _LEADING_NUMBER_RE.match(answer)
     if number is not None and _NUMBER_RE.fullmatch(answer):
-        digits = number.group(0)
-        masks.append((digits, rf"(?<![\w.]){re.escape(digits)}(?!\w|[.,]\d)"))
-    rest = f"{before}\n{after}".lower()
-    for probe, pattern_text in masks:
-        if probe.lower() in rest:
-            pattern = re.compile(pattern_text, re.IGNORECASE)
-            before, after = pattern.sub(BLANK, before), pattern.sub(BLANK, after)
+        mask = _NumberCopies(number.group(0), answer[number.end() :].strip())
+        before, after = mask.apply(before), mask.apply(after)
     return f"{before}{BLANK}{after}"
+
+
+@dataclass(frozen=True, slots=True)
+class _NumberCopies:
+    """Masks the copies of a quantity's number that give it away: bare, or with its unit."""
+
+    digits: str
+    unit: str
+
+    def apply(self, text: str) -> str:
+        if self.digits not in text:
+            return text
+        pattern = rf"(?<![\w.]){re.escape(self.digits)}(?!\w|[.,]\d)(?P<next>\s?[^\W\d_]+)?"
+        return re.sub(pattern, self._masked, text)
+
+    def _masked(self, match: re.Match[str]) -> str:
+        following = match.group("next") or ""
+        if not following.strip():
+            return BLANK + following
+        return BLANK if self._same_unit(following.strip().lower()) else match.group(0)
+
+    def _same_unit(self, word: str) -> bool:
+        unit = self.unit.lower()
+        return bool(unit) and (word.startswith(unit) or unit.startswith(word))

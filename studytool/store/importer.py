@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, insert, select, update
 
-from studytool.cards import SCENARIO, CardDraft, drafts_from_note
+from studytool.cards import CARD_RULES_REVISION, SCENARIO, CardDraft, drafts_from_note
 from studytool.identity import ExistingCard, match_cards
 from studytool.parsing import decode_note_bytes, parse_note
 from studytool.parsing.model import ScenarioBlock
@@ -166,6 +166,20 @@ def _read_all(
                 progress(note_file.rel, done, total)
 
 
+def note_fingerprint(data: bytes) -> str:
+    """What tells an unchanged note: its bytes, and the rules that turned them into cards.
+
+    A new :data:`~studytool.cards.CARD_RULES_REVISION` makes every stored fingerprint differ
+    once (before revision 2 it was the plain SHA-1 of the bytes), so the next import re-reads
+    every note with the new rules.
+    """
+    digest = hashlib.sha1(
+        f"studytool card rules {CARD_RULES_REVISION}\n".encode(), usedforsecurity=False
+    )
+    digest.update(data)
+    return digest.hexdigest()
+
+
 def _read_note(
     scan: VaultScan, note_file: NoteFile, known_hash: str | None, report: ImportReport
 ) -> _ReadNote | None:
@@ -193,7 +207,7 @@ def _read_note(
         report.notes_read += 1
         return _kept(note_file, known_hash, datetime.now(UTC), problem, report)
     report.notes_read += 1
-    content_hash = hashlib.sha1(data, usedforsecurity=False).hexdigest()
+    content_hash = note_fingerprint(data)
     read = _ReadNote(file=note_file, content_hash=content_hash, mtime=mtime)
     if content_hash == known_hash:
         report.notes_unchanged += 1

@@ -127,3 +127,24 @@ def test_prompt_masks_the_number_of_a_hidden_quantity() -> None:
     assert prompt_text(text, start, start + 6) == (
         f"Bits grouped by {BLANK}, so the sum of {BLANK} makes one of 16 digits, 4.5 stays"
     )
+
+
+def test_prompt_keeps_a_copy_of_the_number_that_counts_something_else() -> None:
+    text = "Each AZ has 1 NAT gateway and the limit is 1 Gbps burst."
+    start = text.index("1 Gbps")
+    assert prompt_text(text, start, start + 6) == (
+        f"Each AZ has 1 NAT gateway and the limit is {BLANK} burst."
+    )
+
+
+def test_prompt_masks_a_copy_of_the_number_with_the_same_unit() -> None:
+    text = "Three tunnels give 5 gbps, so 5 Gbps is the ceiling and 5 connections are needed"
+    start = text.index("5 Gbps")
+    assert prompt_text(text, start, start + 6) == (
+        f"Three tunnels give {BLANK}, so {BLANK} is the ceiling and 5 connections are needed"
+    )
+    text = "A group of 4 bits is one hex digit; 4 bit groups"
+    start = text.index("4 bits")
+    assert prompt_text(text, start, start + 6) == (
+        f"A group of {BLANK} is one hex digit; {BLANK} groups"
+    )

@@ -416,3 +416,29 @@ def test_a_note_moved_with_a_typo_fixed_in_a_highlight_keeps_every_card(
     }  # fmt: skip
     assert moved["Elastic IP"].note == "Archive/NAT notes.md"
     assert moved["Elastic IP"].repetitions == 2
+
+
+def test_new_card_rules_reach_cards_of_unchanged_notes_once_history_kept(
+    repository: Repository, vault: Path, write_note: WriteNote
+) -> None:
+    import hashlib
+
+    data = "- Each AZ has 1 NAT gateway and ==1 Gbps== of burst\n"
+    write_note("AWS/NAT.md", data)
+    repository.import_paths([vault])
+    card = repository.list_cards()[0]
+    grade_card(repository, card.id)
+    with repository.engine.connect() as connection, connection.begin():  # as revision 1 left it
+        connection.execute(
+            text("UPDATE note SET content_hash = :h"),
+            {"h": hashlib.sha1(data.encode()).hexdigest()},
+        )
+        connection.execute(
+            text("UPDATE card SET prompt = 'Each AZ has [...] NAT gateway and [...] of burst'")
+        )
+    report = repository.import_paths([vault])
+    assert (report.notes_changed, report.cards_new, report.cards_retired) == (1, 0, 0)
+    updated = repository.get_card(card.id)
+    assert updated is not None and updated.repetitions == 2
+    assert updated.prompt == "Each AZ has 1 NAT gateway and [...] of burst"
+    assert repository.import_paths([vault]).notes_unchanged == 1
