@@ -193,7 +193,7 @@ async def test_wrong_answer_in_each_kind_grades_1_and_brings_statements_forward(
         verdict = " ".join(pilot.app.screen.query_one(ResultView).plain.split())
         assert verdict.startswith("✗ Wrong")
         assert f"Answer {' '.join(expected_display(question).split())}" in verdict
-        assert "(their cards come back today)" in verdict
+        assert "(any cards you have of them come back today)" in verdict
         for citation in citations(question.rules):
             assert " ".join(str(citation).split()) in verdict  # note:line: statement
         await press(pilot, "enter")

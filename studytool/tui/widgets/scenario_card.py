@@ -396,8 +396,9 @@ class ScenarioCard(CardBody):
             parts.append(bullets([literal(reason) for reason in question.because]))
         found = citations(question.rules)
         if found:
-            title = ("Rules, and the note statements they test (their cards come back today)"
-                     if not correct else "Rules, and the note statements they test")  # fmt: skip
+            title = "Rules, and the note statements they test"
+            if not correct:  # only statements imported as cards can come back
+                title += " (any cards you have of them come back today)"
             parts.append(Text(title, style=heading, end=""))
             items = []
             for citation in found:
