@@ -42,6 +42,12 @@ def command(obj: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool
         if not quiet:
             print_warnings(report)
         click.echo(_summary_line(report))
+        if report.backup:
+            click.echo(
+                f"This import retired over a tenth of your cards, so the database was backed up "
+                f"first: {report.backup} (studytool restore brings it back).",
+                err=True,
+            )
     if report.failed:
         sys.exit(1)
 

@@ -79,13 +79,14 @@ class _RetireGuard:
     backup: Callable[[], object] | None
     retired: int = 0
     fired: bool = False
+    made: object = None  # what the backup hook returned (the backup's path)
 
     def before_retiring(self, count: int) -> None:
         self.retired += count
         over = self.retired > MASS_RETIRE_SHARE * self.active_before
         if over and not self.fired and self.backup is not None:
             self.fired = True
-            self.backup()
+            self.made = self.backup()
 
 
 def run_import(
@@ -109,6 +110,8 @@ def run_import(
             guard = _RetireGuard(int(active), backup_before_mass_retire)
             for plan in plans:
                 _apply_vault(connection, plan, now, report, guard)
+            if guard.made is not None:
+                report.backup = str(guard.made)
             connection.execute(
                 insert(_run).values(
                     started_at=now, finished_at=now, sources=report.sources,

@@ -83,6 +83,8 @@ class ImportReport:
     cards_restored: int = 0
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: the backup made before this import retired over a tenth of the cards, if it did
+    backup: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -103,4 +105,5 @@ class ImportReport:
             "cards_restored": self.cards_restored,
             "warnings": len(self.warnings),
             "errors": len(self.errors),
+            "backup": self.backup,
         }

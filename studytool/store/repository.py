@@ -131,10 +131,10 @@ class Repository:
             self.engine, paths, self.clock(), progress, self._backup_before_mass_retire
         )
 
-    def _backup_before_mass_retire(self) -> None:
+    def _backup_before_mass_retire(self) -> Path:
         from studytool.store.backup import backup_database
 
-        backup_database(self.path, "import-retires-many")
+        return backup_database(self.path, "import-retires-many")
 
     def import_bundled_notes(self, progress: Progress | None = None) -> ImportReport:
         """Import the notes shipped with studytool."""

@@ -42,6 +42,22 @@ def test_import_prints_a_summary_and_warnings(
     assert "0 new, 0 updated, 1 unchanged" in out
 
 
+def test_import_says_where_its_backup_is_when_it_retires_many_cards(
+    db_path: Path, vault: Path, write_note: WriteNote
+) -> None:
+    gone = write_note("AWS/gone.md", "- x is ==5==\n- y is ==6==\n")
+    write_note("AWS/stays.md", "- z is ==7==\n")
+    run(db_path, "import", str(vault))
+    gone.unlink()
+    code, out, err = run(db_path, "import", str(vault))
+    assert code == 0 and "2 retired" in out
+    assert "retired over a tenth of your cards, so the database was backed up first: " in err
+    backup = Path(err.split("backed up first: ")[1].split(" (studytool restore")[0])
+    assert backup.is_file() and "import-retires-many" in backup.name
+    code, out, _ = run(db_path, "import", "--json", str(vault))
+    assert json.loads(out)["backup"] is None
+
+
 def test_import_of_nothing_importable_exits_non_zero(db_path: Path, tmp_path: Path) -> None:
     code, _, err = run(db_path, "import", str(tmp_path / "missing"))
     assert code == 1
