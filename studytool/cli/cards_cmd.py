@@ -30,13 +30,17 @@ def command(
     With --json: an array of objects with the keys id, kind, deck, note, line, context,
     prompt, answer, tags, state (new, learning, review or retired) and due (ISO date or null).
     """
+    from studytool.store.reviews import ReviewService
+
     repository = obj.repository()
     ensure_cards_or_import(repository)
     cards = repository.list_cards(deck=deck, tag=tag, kind=kind, include_retired=not active)
+    day_start_hour = ReviewService(repository).settings().day_start_hour
     if as_json:
-        click.echo(json.dumps([card.to_json() for card in cards], ensure_ascii=False, indent=2))
+        payload = [card.to_json(day_start_hour) for card in cards]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    _print_table(cards)
+    _print_table(cards, day_start_hour)
 
 
 def _source(card: CardRecord) -> str:
@@ -50,7 +54,7 @@ def _source(card: CardRecord) -> str:
     return f"template {template}" if template else "-"
 
 
-def _print_table(cards: list[CardRecord]) -> None:
+def _print_table(cards: list[CardRecord], day_start_hour: int) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -63,7 +67,7 @@ def _print_table(cards: list[CardRecord]) -> None:
         table.add_row(
             Text(str(card.id)), Text(card.deck), Text(_source(card)),
             Text(card.prompt), Text(card.answer), Text(card.display_state),
-            Text(card.to_json()["due"] or "-"),
+            Text(card.to_json(day_start_hour)["due"] or "-"),
         )  # fmt: skip
     Console().print(table)
     click.echo(f"{len(cards)} cards")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from studytool.scheduling.days import DEFAULT_DAY_START_HOUR, local_timezone, study_day
+
 NEW = "new"
 LEARNING = "learning"
 REVIEW = "review"
@@ -50,8 +52,13 @@ class CardRecord:
         """``retired`` for a retired card, else its scheduling state."""
         return RETIRED if self.retired else self.state
 
-    def to_json(self) -> dict[str, Any]:
-        """The ``studytool cards --json`` object: exactly the documented keys."""
+    def to_json(self, day_start_hour: int = DEFAULT_DAY_START_HOUR) -> dict[str, Any]:
+        """The ``studytool cards --json`` object: exactly the documented keys.
+
+        ``due`` is the study day the card is due on (the day the review app counts it for: an
+        FSRS card due at 03:59 belongs to the day before when days start at 4 a.m.).
+        """
+        due = None if self.due is None else study_day(self.due, local_timezone(), day_start_hour)
         return {
             "id": str(self.id),
             "kind": self.kind,
@@ -63,7 +70,7 @@ class CardRecord:
             "answer": self.answer,
             "tags": list(self.tags),
             "state": self.display_state,
-            "due": None if self.due is None else self.due.astimezone().date().isoformat(),
+            "due": None if due is None else due.isoformat(),
         }
 
 

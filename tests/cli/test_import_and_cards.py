@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from studytool.cli.main import cli
@@ -56,6 +58,28 @@ def test_import_says_where_its_backup_is_when_it_retires_many_cards(
     assert backup.is_file() and "import-retires-many" in backup.name
     code, out, _ = run(db_path, "import", "--json", str(vault))
     assert json.loads(out)["backup"] is None
+
+
+@pytest.mark.parametrize(
+    ("due_utc", "expected"),
+    [("2026-12-09T02:59:00", "2026-12-08"), ("2026-12-09T03:00:00", "2026-12-09")],
+)
+def test_cards_json_gives_the_study_day_a_card_is_due_on(
+    db_path: Path, vault: Path, write_note: WriteNote, monkeypatch: pytest.MonkeyPatch,
+    due_utc: str, expected: str,
+) -> None:  # fmt: skip
+    """An FSRS card due at an exact moment: before the 4 a.m. day start it is the day before."""
+    monkeypatch.setenv("TZ", "Europe/Rome")  # UTC+1 in December: 02:59 UTC is 03:59 local
+    write_note("AWS/a.md", "- x is ==5==\n")
+    run(db_path, "import", str(vault))
+    connection = sqlite3.connect(db_path)
+    with connection:
+        connection.execute(
+            "UPDATE review_state SET state = 'review', due = ?", (due_utc + ".000000+00:00",)
+        )
+    connection.close()
+    code, out, _ = run(db_path, "cards", "--json")
+    assert code == 0 and json.loads(out)[0]["due"] == expected
 
 
 def test_import_of_nothing_importable_exits_non_zero(db_path: Path, tmp_path: Path) -> None:
