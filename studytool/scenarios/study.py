@@ -309,11 +309,24 @@ def hint_for(question: Question, seed: int = 0) -> Hint:
     if question.kind == "order" and question.answer:
         first = question.answer[0]
         return Hint(f"An order that works starts with {label(choices.index(first))}) {first}")
-    if question.because:
-        reasons = question.because
-        pool = reasons[:-1] if len(reasons) >= 3 else reasons  # the last one often concludes
+    reasons = question.because
+    pool = reasons[:-1] if len(reasons) >= 3 else list(reasons)  # the last one often concludes
+    if question.kind == "number":  # a reason that does the count would be the answer itself
+        pool = [reason for reason in pool if not _states_number(reason, question.answer)]
+    if pool:
         return Hint(f"One reason: {pool[len(pool) // 2]}")
+    statements = [citation.statement for citation in citations(question.rules)]
+    if statements:
+        return Hint(f"The rule to apply: {statements[0]}")
     return Hint("No hint for this question.")
+
+
+def _states_number(reason: str, answer: object) -> bool:
+    """Whether ``reason`` contains the number ``answer`` (so showing it would answer for you)."""
+    if not isinstance(answer, int | float) or isinstance(answer, bool):
+        return False
+    written = re.escape(f"{answer:g}")
+    return re.search(rf"(?<![\w.]){written}(?![\w]|\.\d)", reason) is not None
 
 
 # --------------------------------------------------------------------------- grades

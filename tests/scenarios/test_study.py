@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -218,6 +219,23 @@ def test_order_hint_names_a_first_step_and_yes_no_hint_a_reason() -> None:
     yes_no = generate(_first("yes-no"), 2)
     text = hint_for(yes_no).text
     assert text.removeprefix("One reason: ") in yes_no.because
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_number_hint_never_states_the_answer(seed: int) -> None:
+    for template in (t for t in templates() if t.kind == "number"):
+        question = generate(template.id, seed)
+        text = hint_for(question, seed).text
+        assert text != "No hint for this question."
+        tokens = re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w]|\.\d)", text)
+        assert f"{question.answer:g}" not in tokens, (template.id, text)
+
+
+def test_the_min_count_hint_names_the_rule_instead_of_counting() -> None:
+    question = generate("nat-gateway/min-count", 3)
+    assert len(question.because) == 1 and f"{question.answer:g}" in question.because[0]
+    hint = hint_for(question).text
+    assert hint.startswith("The rule to apply: For AZ-independent egress, create one NAT gateway")
 
 
 # --------------------------------------------------------------------------- log and citations
