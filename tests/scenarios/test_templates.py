@@ -410,7 +410,7 @@ def test_the_default_security_group_is_described_once_per_question() -> None:
     line = "\n- " + describe.DEFAULT_GROUP_LINE
     outages = many("nat-gateway/az-outage-per-az", 5)
     for question in outages:
-        users = question.question.count(", the default security group\n")
+        users = question.question.count(", no security group of its own\n")
         assert users >= 2 and question.question.count(line) == 1
     for question in many("nat-gateway/setup-order", 3):
         assert line not in question.question

@@ -191,9 +191,11 @@ def _address_phrase(host: Instance) -> str:
     return "a public IPv4 address" if host.public_ip else "no public IPv4 address"
 
 
-#: what the default security group allows: said once, after the instances that use it
+#: what an instance with no security group of its own may do (the scenario format's default,
+#: not AWS's default security group, which accepts inbound only from its own members): said
+#: once, after the instances it applies to
 DEFAULT_GROUP_LINE = (
-    "the default security group: allows all outbound; inbound only from inside the VPC"
+    "no security group of its own: all outbound allowed; inbound only from inside the VPC"
 )
 
 
@@ -204,7 +206,7 @@ def _uses_default_group(net: Network) -> bool:
 
 def _groups_phrase(host: Instance) -> str:
     if host.security_groups is None:
-        return "the default security group"
+        return "no security group of its own"
     if not host.security_groups:
         return "no security group rules at all"
     return "security groups " + ", ".join(host.security_groups)

@@ -118,7 +118,7 @@ class ForwardSetup(NamedTuple):
     outer: int
     open_to: str  # where sg-nat lets port ``outer`` in from
     elastic: bool  # nat-i has an Elastic IP (else a public IPv4 address)
-    app_rule: str | None  # sg-app's one inbound rule (None: the default security group)
+    app_rule: str | None  # sg-app's one inbound rule (None: no security group of its own)
 
     def build(self) -> Network:
         inner, outer, app_rule = self.inner, self.outer, self.app_rule
