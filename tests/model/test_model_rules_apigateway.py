@@ -41,6 +41,12 @@ def test_apigw_ttl_range() -> None:
     answer = queries.backend_calls_for(ApiStage(cache_enabled=True, ttl=4000), _get(0, 299, 300))
     assert answer.value == 2
     assert "apigw-ttl-range" in answer.rules
+    assert (
+        "the stage cannot have TTL 4000 s, so the default 300 seconds applies "
+        "(rule apigw-ttl-default)"
+    ) in answer.because
+    unset = queries.backend_calls_for(ApiStage(cache_enabled=True), _get(0))
+    assert any(reason.startswith("the stage sets no TTL") for reason in unset.because)
 
 
 def test_apigw_ttl_zero() -> None:

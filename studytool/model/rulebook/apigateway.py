@@ -38,10 +38,11 @@ def stage_cache(stage: ApiStage) -> tuple:
     docs.API_CACHING,
     note=(API_NOTE, TTL_SNIPPET),
 )
-def default_ttl() -> tuple:
+def default_ttl(rejected: float | None = None) -> tuple:
+    why = "sets no TTL" if rejected is None else f"cannot have TTL {rejected:g} s"
     return (
         True,
-        f"the stage sets no TTL, so the default {DEFAULT_TTL_SECONDS} seconds applies",
+        f"the stage {why}, so the default {DEFAULT_TTL_SECONDS} seconds applies",
         DEFAULT_TTL_SECONDS,
     )
 
@@ -216,7 +217,7 @@ def stage_ttl(stage: ApiStage) -> tuple[float, list[Finding]]:
     check = ttl_in_range(stage.ttl, "the stage")
     if check.ok:
         return float(stage.ttl), []
-    fallback = default_ttl()
+    fallback = default_ttl(stage.ttl)
     return float(DEFAULT_TTL_SECONDS), [check, fallback]
 
 
