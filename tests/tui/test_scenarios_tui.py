@@ -26,7 +26,7 @@ from studytool.tui.screens.review import ReviewScreen
 from studytool.tui.screens.summary import SummaryScreen
 from studytool.tui.widgets.grade_bar import GradeBar
 from studytool.tui.widgets.scenario_card import HintView, ResultView, ScenarioCard
-from studytool.tui.widgets.scenario_inputs import ChoiceInput, OrderInput
+from studytool.tui.widgets.scenario_inputs import ChoiceInput, MultiInput, OrderInput
 from tests.tui.conftest import FakeClock, press, screen_text, settle, write_vault
 
 SIZE = (100, 30)
@@ -217,8 +217,10 @@ async def test_hint_rules_out_an_option_and_a_right_answer_then_suggests_3(desk:
         widget = pilot.app.screen.query_one(ChoiceInput)
         [gone] = widget.eliminated
         assert (question.choices or [])[gone] != question.answer
-        await press(pilot, label(gone))  # a ruled-out option cannot be chosen
+        await press(pilot, label(gone))  # a ruled-out option cannot be chosen, and says so
         assert widget.order[widget.cursor] != gone
+        said = [note.message for note in pilot.app._notifications]
+        assert f"{label(gone)}) was ruled out by the hint: it is not right." in said
         hint = pilot.app.screen.query_one(HintView)
         assert hint.display and hint.hint is not None and "is not right" in hint.hint.text
         await press(pilot, *keys)
@@ -227,6 +229,22 @@ async def test_hint_rules_out_an_option_and_a_right_answer_then_suggests_3(desk:
     [row] = desk.log(desk.scenario_id(template_id))
     assert (row["quality"], row["correct"]) == (3, True)
     assert row["detail"]["hint"] is True
+
+
+async def test_a_ruled_out_option_is_not_ticked_and_its_key_says_why(desk: Desk) -> None:
+    template_id = KIND_TEMPLATES["multi"]
+    desk.templates(template_id)
+    async with desk.app(kinds=("scenario",)).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        widget = pilot.app.screen.query_one(MultiInput)
+        [gone] = widget.eliminated
+        cursor = widget.cursor
+        await press(pilot, label(gone))
+        assert gone not in widget.ticked and widget.cursor == cursor
+        said = [note.message for note in pilot.app._notifications]
+        assert said[-1] == f"{label(gone)}) was ruled out by the hint: it is not right."
+    assert desk.log(desk.scenario_id(template_id)) == []
 
 
 async def test_slow_right_answer_suggests_4_and_a_key_overrides(desk: Desk) -> None:

@@ -155,6 +155,16 @@ class OptionsInput(AnswerWidget):
         index = int(character) - 1 if character.isdigit() else ord(character) - ord("a")
         return index if 0 <= index < len(self.options) else None
 
+    def ruled_out(self, option: int) -> bool:
+        """Whether the hint ruled ``option`` out; if so, say so (its key does nothing else)."""
+        if option not in self.eliminated:
+            return False
+        self.notify(
+            f"{label(option)}) was ruled out by the hint: it is not right.",
+            title="Ruled out", severity="warning", timeout=4,
+        )  # fmt: skip
+        return True
+
     def eliminate(self, option: int) -> None:
         """Rule an option out (a hint): it is drawn struck through and cannot be chosen."""
         self.eliminated.add(option)
@@ -207,7 +217,7 @@ class ChoiceInput(OptionsInput):
 
     def on_character(self, character: str) -> None:
         option = self.option_of(character)
-        if option is not None and option not in self.eliminated:
+        if option is not None and not self.ruled_out(option):
             self.cursor = self.order.index(option)
             self.refresh()
 
@@ -243,7 +253,7 @@ class MultiInput(OptionsInput):
 
     def on_character(self, character: str) -> None:
         option = self.option_of(character)
-        if option is not None:
+        if option is not None and not self.ruled_out(option):
             self.cursor = self.order.index(option)
             self.toggle(option)
 
