@@ -147,16 +147,26 @@ def month_row(labels: list[tuple[int, str]], length: int, width: int) -> str:
     return "".join(row)
 
 
-def heatmap_text(report: StatsReport, wide: bool = True) -> Text:
-    """A calendar of the last year: week columns, Monday on top, denser = more reviews."""
+def heatmap_text(
+    report: StatsReport, wide: bool = True, weeks: int | None = None, label_room: int = 1
+) -> Text:
+    """A calendar of the last year: week columns, Monday on top, denser = more reviews.
+
+    ``weeks`` keeps only that many of the most recent week columns: the oldest are dropped, so
+    today's column always shows. ``label_room`` is how many characters a month name may run
+    past the start of the column after the last one (a name that would run further is left out).
+    """
     from rich.text import Text
 
     from studytool.scheduling.statistics import heatmap_columns, month_labels
 
     columns = heatmap_columns(report.reviews_per_day)
+    if weeks is not None:
+        columns = columns[max(0, len(columns) - weeks) :]
     width = 2 if wide else 1
-    text = Text("    " + month_row(month_labels(columns), len(columns) * width + 1, width).rstrip()
-                + "\n", style="dim")  # fmt: skip
+    length = len(columns) * width + label_room
+    text = Text("    " + month_row(month_labels(columns), length, width).rstrip() + "\n",
+                style="dim")  # fmt: skip
     for weekday in range(7):
         text.append(f"{WEEKDAY_LABELS[weekday]:<4}", style="dim")
         for column in columns:
