@@ -233,12 +233,31 @@ class ReviewDesk:
 
     def study_ahead(self, now: datetime) -> Turn:
         """Take reviews due up to the next due card's day (at least tomorrow's)."""
+        self.service.study_ahead(self.session, self._days_ahead(now))
+        return self.turn()
+
+    def can_study_ahead(self, now: datetime) -> bool:
+        """Whether :meth:`study_ahead` would bring a card (the sitting is left as it was).
+
+        It brings none when the cards due next were studied today (they wait for their day)
+        and no new card is left for today.
+        """
+        session = self.session
+        before = session.study_ahead_days
+        self.service.study_ahead(session, self._days_ahead(now))
+        try:
+            return self.service.next_card(session) is not None
+        finally:
+            self.service.study_ahead(session, before)
+
+    def _days_ahead(self, now: datetime) -> int:
+        """How far :meth:`study_ahead` looks: to the next due card's day, one day further
+        than the sitting already looks, and at least tomorrow."""
         next_due = self.service.next_due_at(self.session)
         days = 1
         if next_due is not None:
             days = max(1, self._study_day(next_due).toordinal() - self._study_day(now).toordinal())
-        self.service.study_ahead(self.session, max(days, self.session.study_ahead_days + 1))
-        return self.turn()
+        return max(days, self.session.study_ahead_days + 1)
 
     def _study_day(self, moment: datetime) -> date:
         from studytool.scheduling.days import study_day

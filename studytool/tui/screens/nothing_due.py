@@ -1,4 +1,8 @@
-"""Shown when nothing is due: when the next card is, and a choice to study ahead or quit."""
+"""Shown when nothing is due: when the next card is, and a choice to study ahead or quit.
+
+Study ahead (**a**) is offered only when it would bring a card; otherwise the dialog says why
+(the cards due next were studied today, and no new card is left for today).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,10 @@ from studytool.tui.widgets.literal import one_line
 AHEAD = "ahead"
 DECKS = "decks"
 QUIT = "quit"
+NOTHING_AHEAD = (
+    "Nothing to study ahead: cards studied today wait for their day, "
+    "and no new card is left for today."
+)
 
 
 def describe_wait(next_due: datetime, now: datetime) -> str:
@@ -58,11 +66,15 @@ class NothingDueScreen(ModalScreen[str]):
         Binding("escape", "choose('quit')", "Quit", show=False, id="nothing_due.escape"),
     ]
 
-    def __init__(self, scope: str, next_due: datetime | None, now: datetime) -> None:
+    def __init__(
+        self, scope: str, next_due: datetime | None, now: datetime, *, can_study_ahead: bool
+    ) -> None:
         super().__init__()
         self.scope = scope
         self.next_due = next_due
         self.now = now
+        #: whether studying ahead would bring a card (never without a next due card)
+        self.can_study_ahead = can_study_ahead and next_due is not None
 
     def compose(self) -> ComposeResult:
         message = Text("Nothing is due in ", end="")
@@ -73,17 +85,19 @@ class NothingDueScreen(ModalScreen[str]):
         else:
             wait = describe_wait(self.next_due, self.now)
             message.append(f"The next card is due {wait}.")
+            if not self.can_study_ahead:
+                message.append(f"\n{NOTHING_AHEAD}")
         with Vertical(id="nothing-due", classes="dialog"):
             yield Static("All done for now", classes="dialog-title")
             yield Static(message, id="nothing-due-message")
             with Horizontal(classes="dialog-buttons"):
-                if self.next_due is not None:
+                if self.can_study_ahead:
                     yield Button("Study ahead (a)", id=AHEAD, variant="primary")
                 yield Button("Other deck (d)", id=DECKS)
                 yield Button("Quit (q)", id=QUIT)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return not (action == "choose" and parameters == (AHEAD,) and self.next_due is None)
+        return not (action == "choose" and parameters == (AHEAD,) and not self.can_study_ahead)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -5,7 +5,9 @@ leaves the box (and later cards start outside it too, until **i** goes back), so
 work: **Enter**/space reveal, **0**-**5** grade, **Enter** accepts the grade a typed answer
 suggests, **u** undoes, **s** skips, **e** opens the note in ``$EDITOR``, **q** quits.
 Scenario cards answer with their own widgets (y/n, a choice list, ticks, a number, an order)
-and offer a hint with **?**; **PageUp**/**PageDown** scroll a long card.
+and offer a hint with **?**; **PageUp**/**PageDown** scroll a long card. A grade key before the
+answer is shown grades nothing and says which key shows it (keys an answer box takes as text,
+digits included, still go to the box).
 
 Every service call goes through the app's review desk in a worker thread; while one runs, new
 commands are ignored, so a double key press cannot grade twice.
@@ -45,6 +47,14 @@ def _grade_bindings() -> list[Binding]:
     ]
 
 
+def _too_soon_bindings() -> list[Binding]:
+    """The grade keys while the answer is hidden: they only say how to show it."""
+    return [
+        Binding(str(q), "grade_too_soon", show=False, id=f"review.grade_too_soon_{q}")
+        for q in range(6)
+    ]
+
+
 class CardArea(VerticalScroll, can_focus=False):
     """The scrolling area that holds the card; PgDn shows in the footer when the card is long."""
 
@@ -75,6 +85,7 @@ class ReviewScreen(Screen[None]):
         Binding("enter", "accept", "Accept", id="review.accept",
                 tooltip="Grade with the grade your typed answer suggests"),
         *_grade_bindings(),
+        *_too_soon_bindings(),
         Binding("i", "type_answer", "Type", id="review.type_answer",
                 tooltip="Type the answer before revealing"),
         Binding("question_mark", "hint", "Hint", id="review.hint", priority=True,
@@ -340,16 +351,18 @@ class ReviewScreen(Screen[None]):
         desk = await app.open_desk()
         now = app.clock()
         nothing = await app.call(desk.nothing_due, now)
+        ahead = nothing.next_due is not None and await app.call(desk.can_study_ahead, now)
         await self.show_empty("Nothing to study here now. d: another deck · q: quit")
         scope = scope_text(app.scope.deck, app.scope.tag)
-        from studytool.tui.screens.nothing_due import AHEAD, DECKS, NothingDueScreen
+        from studytool.tui.screens.nothing_due import AHEAD, DECKS, NOTHING_AHEAD, NothingDueScreen
 
-        choice = await app.push_screen_wait(NothingDueScreen(scope, nothing.next_due, nothing.now))
+        choice = await app.push_screen_wait(
+            NothingDueScreen(scope, nothing.next_due, nothing.now, can_study_ahead=ahead)
+        )
         if choice == AHEAD:
             turn = await app.call(desk.study_ahead, app.clock())
-            if turn.card is None:
-                app.notify("Nothing to study ahead: cards studied today wait for tomorrow, "
-                           "and today's new-card limit is reached.", timeout=8)  # fmt: skip
+            if turn.card is None:  # changed while the dialog was open (another sitting)
+                app.notify(NOTHING_AHEAD, timeout=8)
             else:
                 app.notify("Studying ahead: these reviews were due later.", timeout=4)
                 await self.show_turn(turn)
@@ -382,6 +395,8 @@ class ReviewScreen(Screen[None]):
             return self.revealed and self.suggestion is not None
         if action == "grade":
             return self.revealed
+        if action == "grade_too_soon":
+            return has_card and not self.revealed
         if action == "leave_answer":
             return answering
         if action == "scroll_card":
@@ -407,6 +422,29 @@ class ReviewScreen(Screen[None]):
         event.stop()
         if self.revealed:
             self.action_grade(event.quality)
+        elif self.body is not None:
+            self.action_grade_too_soon()
+
+    def action_grade_too_soon(self) -> None:
+        """A grade key before the answer is shown: grade nothing, say how to show it."""
+        self.study_app.notify(self.reveal_first_notice(), timeout=4, markup=False)
+
+    def reveal_first_notice(self) -> str:
+        """What to do before grading, with the keys the footer shows for it now."""
+        reveal = self.shown_key("reveal") or "Enter"
+        if self.card is not None and self.card.kind == "scenario":
+            answer = self.shown_key("type_answer")
+            answering = f"{answer} answers, " if answer else ""
+            return f"Check the answer first: {answering}{reveal} checks it, then grade."
+        return f"Reveal the answer first: press {reveal}, then grade."
+
+    def shown_key(self, action: str) -> str | None:
+        """How the footer shows the key of ``action`` now (None: not shown, or disabled)."""
+        for active in self.active_bindings.values():
+            binding = active.binding
+            if binding.action == action and binding.show and active.enabled:
+                return self.app.get_key_display(binding)
+        return None
 
     def action_leave_answer(self) -> None:
         self.typing = False
