@@ -80,6 +80,15 @@ class DeckRow:
 
 
 @dataclass(frozen=True)
+class ComesBack:
+    """When a grade would bring a card back: the moment, and how many study days from today
+    (0: later today, as an FSRS learning step or a same-day repeat)."""
+
+    due: datetime
+    days: int
+
+
+@dataclass(frozen=True)
 class NothingDue:
     """Why a session is empty: when the next card is due (UTC, None: no cards at all)."""
 
@@ -223,9 +232,21 @@ class ReviewDesk:
         self.service.skip(self.session, card_id)
         return self.turn()
 
-    def preview(self, card_id: int) -> dict[int, datetime | None]:
-        """When each grade 0..5 would bring ``card_id`` back."""
-        return self.service.preview(self.session, card_id)
+    def preview(self, card_id: int, now: datetime) -> dict[int, ComesBack | None]:
+        """When each grade 0..5 would bring ``card_id`` back, counted in study days from
+        ``now``'s (days start at the configured hour, as the queue counts them)."""
+        from studytool.scheduling.days import study_day
+
+        hour, tz = self.service.settings().day_start_hour, self.service.tz
+        today = study_day(now, tz, hour)
+
+        def comes_back(due: datetime | None) -> ComesBack | None:
+            if due is None:
+                return None
+            return ComesBack(due, (study_day(due, tz, hour) - today).days)
+
+        previews = self.service.preview(self.session, card_id)
+        return {quality: comes_back(due) for quality, due in previews.items()}
 
     def nothing_due(self, now: datetime) -> NothingDue:
         """When the next card is due; ``now`` in the service's time zone (for the wording)."""

@@ -9,6 +9,7 @@ import pytest
 
 from studytool.tui.app import editor_command, note_file
 from studytool.tui.commands import palette_entries
+from studytool.tui.desk import ComesBack
 from studytool.tui.screens.nothing_due import describe_wait
 from studytool.tui.screens.summary import SessionTally, SummaryData, summary_lines
 from studytool.tui.widgets.forecast import forecast_lines
@@ -71,11 +72,26 @@ def test_describe_wait(due: datetime, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("days", "expected"),
-    [(0, "today"), (1, "1d"), (6, "6d"), (59, "59d"), (120, "4mo"), (800, "2.2y"), (730, "2y")],
+    [(1, "1d"), (6, "6d"), (59, "59d"), (120, "4mo"), (800, "2.2y"), (730, "2y")],
 )
-def test_until(days: int, expected: str) -> None:
-    assert until(NOW + timedelta(days=days), NOW) == expected
+def test_until_counts_study_days(days: int, expected: str) -> None:
+    # a card due tomorrow at the day start is "1d" although fewer than 24 hours away
+    assert until(ComesBack(NOW + timedelta(hours=18 + 24 * (days - 1)), days), NOW) == expected
     assert until(None, NOW) == ""
+
+
+@pytest.mark.parametrize(
+    ("later", "expected"),
+    [
+        (timedelta(seconds=50), "1m"),
+        (timedelta(minutes=10), "10m"),
+        (timedelta(minutes=59, seconds=30), "1h"),
+        (timedelta(hours=2, minutes=1), "2h"),
+        (timedelta(hours=-5), "today"),  # a repeat in this sitting: due at today's start
+    ],
+)
+def test_until_later_today_counts_minutes_and_hours(later: timedelta, expected: str) -> None:
+    assert until(ComesBack(NOW + later, 0), NOW) == expected
 
 
 def test_format_elapsed_and_scope() -> None:

@@ -184,6 +184,30 @@ async def test_grade_keys_show_when_each_grade_brings_the_card_back(study: Study
         assert "5 perfect" in screen_text(pilot.app) and "1d" in screen_text(pilot.app)
 
 
+async def test_fsrs_previews_learning_steps_in_minutes_as_they_are_stored(study: Study) -> None:
+    study.service.set_scheduler("fsrs")
+    async with study.app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        bar = pilot.app.screen.query_one(GradeBar)
+        shown = {quality: bar.key_label(quality).split("\n")[1] for quality in range(6)}
+        assert shown[4].endswith("m") and shown[0].endswith("m"), shown  # learning steps
+        assert shown[5].endswith("d"), shown
+        await press(pilot, "4")
+    card = study.card("two tunnels")
+    minutes = (card.due - study.clock()).total_seconds() / 60
+    assert shown[4] == f"{round(minutes)}m"
+
+
+async def test_sm2_previews_tomorrow_as_1d_even_late_at_night(study: Study) -> None:
+    study.clock.now = study.clock.now.replace(hour=23, minute=50)  # days start at 04:00
+    async with study.app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        bar = pilot.app.screen.query_one(GradeBar)
+        assert bar.key_label(5) == "5 perfect\n1d" and bar.key_label(1) == "1 wrong\n1d"
+
+
 async def test_undo_restores_the_state_and_shows_the_card_again(study: Study) -> None:
     async with study.app().run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -471,7 +471,7 @@ class ReviewScreen(Screen[None]):
     async def _preview(self, card: CardView) -> None:
         app = self.study_app
         desk = await app.open_desk()
-        due_by_grade = await app.call(desk.preview, card.id)
+        due_by_grade = await app.call(desk.preview, card.id, app.clock())
         if self.card is card and self.revealed:
             suggested = self.suggestion.grade if self.suggestion else None
             self.query_one(GradeBar).show(suggested, due_by_grade, app.clock())

@@ -9,13 +9,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from studytool.tui.desk import ComesBack
 
 GRADE_LABELS: dict[int, str] = {
     0: "blackout",
@@ -35,18 +38,21 @@ GRADE_DESCRIPTIONS: dict[int, str] = {
 }
 
 
-def until(due: datetime | None, now: datetime) -> str:
-    """A short "comes back in" text: ``today``, ``1d``, ``17d``, ``4mo``, ``2y``."""
-    if due is None:
+def until(back: ComesBack | None, now: datetime) -> str:
+    """A short "comes back in" text: ``10m`` or ``2h`` later today, ``today`` (a repeat in
+    this sitting), then study days: ``1d``, ``17d``, ``4mo``, ``2y``."""
+    if back is None:
         return ""
-    days = math.ceil((due - now).total_seconds() / 86400)
-    if days <= 0:
-        return "today"
-    if days < 60:
-        return f"{days}d"
-    if days < 730:
-        return f"{round(days / 30.4)}mo"
-    return f"{days / 365:.1f}y".replace(".0y", "y")
+    if back.days <= 0:
+        minutes = math.ceil((back.due - now).total_seconds() / 60)
+        if minutes <= 0:
+            return "today"
+        return f"{minutes}m" if minutes < 60 else f"{round(minutes / 60)}h"
+    if back.days < 60:
+        return f"{back.days}d"
+    if back.days < 730:
+        return f"{round(back.days / 30.4)}mo"
+    return f"{back.days / 365:.1f}y".replace(".0y", "y")
 
 
 #: how "comes back in" reads under a key: dimmer than the label, on the key's background
@@ -96,7 +102,7 @@ class GradeBar(Widget):
     def show(
         self,
         suggested: int | None = None,
-        due_by_grade: Mapping[int, datetime | None] | None = None,
+        due_by_grade: Mapping[int, ComesBack | None] | None = None,
         now: datetime | None = None,
     ) -> None:
         """Label every key, mark ``suggested``, and show when each grade brings the card back."""
