@@ -116,7 +116,7 @@ def test_summary_lines() -> None:
     data = SummaryData(reviewed=3, right_first_time=2, grades=4, seconds=125, forecast=[],
                        today=date(2026, 3, 2))  # fmt: skip
     assert summary_lines(data) == [
-        "Cards reviewed        3",
+        "Cards reviewed        3 (this sitting)",
         "Right on first try    2 (67%)",
         "Repeats               1",
         "Time spent            2:05",

@@ -286,15 +286,24 @@ async def test_finishing_shows_the_summary_and_q_quits(study: Study) -> None:
         await press(pilot, "enter", "4")
         assert isinstance(pilot.app.screen, SummaryScreen)
         text = screen_text(pilot.app)
-        assert "Cards reviewed        3" in text
+        assert "Cards reviewed        3 (this sitting)" in text
         assert "Right on first try    2 (67%)" in text
         assert "Repeats               1" in text
         assert "Time spent            1:05" in text
-        assert "Reviews due in the next 7 days" in text
+        assert "Reviews due in the next 7 days: All decks" in text
         assert "Tue 03 Mar" in text  # tomorrow: every graded card comes back after one day
         await press(pilot, "q")
         assert not app.is_running
     assert [row["quality"] for row in study.log()] == [5, 1, 4, 4]
+
+
+async def test_the_summary_says_which_scope_its_forecast_counts(study: Study) -> None:
+    app = study.app(limit=1, tag="aws")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter", "5")
+        assert isinstance(pilot.app.screen, SummaryScreen)
+        assert "Reviews due in the next 7 days: All decks · #aws" in screen_text(pilot.app)
 
 
 def review_everything_on_two_earlier_days(study: Study) -> None:

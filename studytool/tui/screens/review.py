@@ -341,6 +341,7 @@ class ReviewScreen(Screen[None]):
                 grades=len(tally.grades),
                 seconds=(app.clock() - tally.started).total_seconds(),
                 forecast=forecast, today=today,
+                scope=scope_text(app.scope.deck, app.scope.tag),
             )  # fmt: skip
             app.push_screen(SummaryScreen(data))
             return

@@ -35,6 +35,8 @@ class SummaryData:
     seconds: float
     forecast: Sequence[tuple[date, int]]
     today: date
+    #: the deck/tag the forecast counts (the figures above count the whole sitting)
+    scope: str = "All decks"
 
 
 def summary_lines(data: SummaryData) -> list[str]:
@@ -42,7 +44,7 @@ def summary_lines(data: SummaryData) -> list[str]:
     share = f" ({round(100 * data.right_first_time / data.reviewed)}%)" if data.reviewed else ""
     repeats = data.grades - data.reviewed
     return [
-        f"Cards reviewed        {data.reviewed}",
+        f"Cards reviewed        {data.reviewed} (this sitting)",
         f"Right on first try    {data.right_first_time}{share}",
         f"Repeats               {repeats}",
         f"Time spent            {format_elapsed(data.seconds)}",
@@ -77,7 +79,9 @@ class SummaryScreen(Screen[None]):
         with Vertical(id="summary"):
             yield Static(Text("Session complete", style="bold"), id="summary-title")
             yield Static(Text("\n".join(summary_lines(self.data))), id="summary-figures")
-            yield Static(Text("Reviews due in the next 7 days"), id="forecast-title")
+            yield Static(
+                Text(f"Reviews due in the next 7 days: {self.data.scope}"), id="forecast-title"
+            )
             yield ForecastChart(self.data.forecast, self.data.today)
             yield Static(
                 Text("q quits · u takes the last grade back · d another deck · t statistics"),
