@@ -37,7 +37,8 @@ def command(obj: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool
         report = repository.import_paths(list(paths), progress)
     if as_json:
         click.echo(json.dumps({**report.summary(), "warnings": report.warnings,
-                               "errors": report.errors}, indent=2))  # fmt: skip
+                               "errors": report.errors, "backup": report.backup},
+                              indent=2))  # fmt: skip
     else:
         if not quiet:
             print_warnings(report)

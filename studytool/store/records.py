@@ -112,5 +112,4 @@ class ImportReport:
             "cards_restored": self.cards_restored,
             "warnings": len(self.warnings),
             "errors": len(self.errors),
-            "backup": self.backup,
         }
