@@ -313,8 +313,8 @@ def prompt_text(text: str, start: int, end: int) -> str:
     before, after = text[:start], text[end:]
     if not has_word(answer):
         return f"{before}{BLANK}{after}"
-    pattern = re.compile(rf"(?<!\w){re.escape(answer)}(?!\w)", re.IGNORECASE)
     if answer.lower() in f"{before}\n{after}".lower():
+        pattern = re.compile(rf"(?<!\w){re.escape(answer)}(?!\w)", re.IGNORECASE)
         before, after = pattern.sub(BLANK, before), pattern.sub(BLANK, after)
     number = _LEADING_NUMBER_RE.match(answer)
     if number is not None and _NUMBER_RE.fullmatch(answer):
