@@ -287,14 +287,24 @@ class StudyApp(App[None]):
 
         from textual.app import SuspendNotSupported
 
+        failure: OSError | None = None
         try:
             with self.suspend():
-                completed = subprocess.run(command, check=False)
+                # Caught in here: Textual's suspend() does not resume the screen when an
+                # exception leaves it, and the app would be left frozen and blank.
+                try:
+                    completed = subprocess.run(command, check=False)
+                except OSError as error:
+                    failure = error
         except SuspendNotSupported:
             self.notify(shown, title="Cannot open an editor here", markup=False, timeout=10)
             return
-        except OSError as error:
-            self.notify(f"{command[0]}: {error.strerror}", severity="error", markup=False)
+        if failure is not None:
+            self.notify(
+                f"Cannot start the editor {command[0]!r}: {failure.strerror or failure}. "
+                "Set $EDITOR to an editor that is installed.",
+                severity="error", markup=False, timeout=10,
+            )  # fmt: skip
             return
         if completed.returncode != 0:
             self.notify(f"{command[0]} exited with {completed.returncode}", severity="warning",

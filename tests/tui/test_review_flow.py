@@ -454,6 +454,32 @@ async def test_edit_runs_the_editor_at_the_line(study: Study, monkeypatch) -> No
     assert calls == [["nvim", "-p", "+9", path]]
 
 
+async def test_an_editor_that_cannot_start_leaves_the_app_running(
+    study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's suspend() resumes the screen only when no exception leaves it (as faked here)."""
+    from contextlib import contextmanager
+
+    monkeypatch.setenv("EDITOR", "/nonexistent/editor")
+    app = study.app()
+    resumed: list[bool] = []
+
+    @contextmanager
+    def suspend():  # type: ignore[no-untyped-def]
+        yield
+        resumed.append(True)
+
+    monkeypatch.setattr(app, "suspend", suspend)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "escape", "e")
+        messages = [n.message for n in pilot.app._notifications]
+        assert any(m.startswith("Cannot start the editor '/nonexistent/editor'") for m in messages)
+        assert resumed == [True]
+        await press(pilot, "enter", "4")  # the app still works
+    assert [row["quality"] for row in study.log()] == [4]
+
+
 async def test_stats_key_opens_the_statistics_screen(study: Study) -> None:
     from studytool.tui.screens.stats import StatsScreen
 
