@@ -23,6 +23,11 @@ def data_dir() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def screenshots_dir() -> Path:
+    """Where the review app saves screenshots (created when the first one is saved)."""
+    return data_dir() / "screenshots"
+
+
 def default_db_path() -> Path:
     """``STUDYTOOL_DB`` when set, else ``studytool.db`` in the user data directory."""
     override = os.environ.get(DB_ENV_VAR)

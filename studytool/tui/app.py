@@ -33,13 +33,13 @@ import asyncio
 import os
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 
 from studytool.tui.desk import (
@@ -260,6 +260,41 @@ class StudyApp(App[None]):
 
     def set_tag(self, tag: str | None) -> None:
         self.switch_scope(self.scope.deck, tag)
+
+    # Command palette
+    #: Textual's own palette commands kept: the keys panel lists the answer box's editing keys
+    #: (the footer shows studytool's), and maximize hides the card behind the answer box.
+    KEPT_SYSTEM_COMMANDS = frozenset({"Theme", "Quit"})
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Theme and quit from Textual, and a screenshot that says where it went."""
+        for command in super().get_system_commands(screen):
+            if command.title in self.KEPT_SYSTEM_COMMANDS:
+                yield command
+        yield SystemCommand(
+            "Screenshot",
+            "Save an SVG picture of the screen in studytool's data folder",
+            lambda: self.set_timer(0.1, self.save_screenshot_file),  # after the palette closes
+        )
+
+    def save_screenshot_file(self) -> Path | None:
+        """Save the screen as SVG under :func:`~studytool.locations.screenshots_dir`; say where.
+
+        (Textual's own command saves to a downloads folder, which many machines lack, and
+        then only says that it failed.)
+        """
+        from studytool.locations import screenshots_dir
+
+        folder = screenshots_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            saved = Path(self.save_screenshot(path=str(folder)))
+        except OSError as error:
+            self.notify(f"Cannot save the screenshot in {folder}: {error.strerror or error}",
+                        severity="error", markup=False)  # fmt: skip
+            return None
+        self.notify(str(saved), title="Screenshot saved", markup=False, timeout=8)
+        return saved
 
     # Editor
     async def open_in_editor(self, card: CardView) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -430,6 +431,31 @@ async def test_command_palette_switches_theme(study: Study) -> None:
         await type_text(pilot, "Theme: nord")
         await press(pilot, "enter")
         assert pilot.app.theme == "nord"
+
+
+async def test_palette_keeps_only_system_commands_that_work_here(study: Study) -> None:
+    app = study.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+    assert titles == ["Theme", "Quit", "Screenshot"]
+
+
+async def test_palette_screenshot_is_saved_where_it_says(
+    study: Study, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    async with study.app().run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "Screenshot")
+        await press(pilot, "enter")
+        await pilot.pause(0.3)
+        [saved] = (tmp_path / "data" / "studytool" / "screenshots").glob("*.svg")
+        said = [note.message for note in pilot.app._notifications]
+        assert str(saved) in said
+        picture = saved.read_text(encoding="utf-8").replace("&#160;", " ")
+        assert "Every VPN connection has" in picture
 
 
 async def test_edit_without_editor_shows_the_full_path(study: Study, monkeypatch) -> None:  # type: ignore[no-untyped-def]
