@@ -251,7 +251,8 @@ def _tunnel_size_finding(connection: VpnConnection) -> Finding:
 def _tgw_throughput(
     net: Network, gateway: TransitGateway, connections: list[VpnConnection]
 ) -> Answer:
-    findings: list[Finding] = [vpn.tgw_ecmp_option(gateway)]
+    # support off is the cause of the ceiling: said last, with the ceiling it leaves
+    findings: list[Finding] = [vpn.tgw_ecmp_option(gateway)] if gateway.vpn_ecmp else []
     ecmp_tunnels: list[tuple[str, int, float]] = []
     all_up: list[float] = []
     for connection in connections:
@@ -270,10 +271,15 @@ def _tgw_throughput(
         findings.append(spread)
         value = max(float(spread.value), single)  # type: ignore[arg-type]
     elif not all_up:
+        if not gateway.vpn_ecmp:
+            findings.append(vpn.tgw_ecmp_option(gateway))
         findings.append(
             fact("vpn-two-tunnels", f"{gateway.name} has no VPN tunnel up: 0 Gbps", False)
         )
         value = 0.0
+    elif not gateway.vpn_ecmp:
+        findings.append(vpn.tgw_ecmp_option(gateway, single))
+        value = single
     else:
         findings.append(
             fact(

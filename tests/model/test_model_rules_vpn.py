@@ -102,8 +102,18 @@ def test_tgw_ecmp_support() -> None:
     (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html)."""
     off = queries.vpn_max_throughput_gbps(_vpn_net("tgw-1", 3, ecmp=False), "tgw-1")
     assert off.value == 1.25
-    assert "tgw-ecmp-support" in off.rules
+    # the cause is the option, not the routing: the BGP connections would join ECMP
+    assert off.because[-1] == (
+        "tgw-1 has VPN ECMP support off: it sends traffic over one tunnel: 1.25 Gbps "
+        "(rule tgw-ecmp-support)"
+    )
+    assert off.rules[-1] == "tgw-ecmp-support" and "tgw-ecmp-needs-bgp" not in off.rules
     assert queries.vpn_max_throughput_gbps(_vpn_net("tgw-1", 3), "tgw-1").value == 7.5
+    large = _vpn_net("tgw-1", 2, size="large", ecmp=False).with_failures(TunnelDown("vpn-1", 1))
+    large_off = queries.vpn_max_throughput_gbps(large, "tgw-1")
+    assert large_off.value == 5.0 and large_off.because[-1].startswith(
+        "tgw-1 has VPN ECMP support off: it sends traffic over one tunnel: 5 Gbps"
+    )
 
 
 def test_tgw_ecmp_needs_bgp() -> None:
@@ -111,7 +121,12 @@ def test_tgw_ecmp_needs_bgp() -> None:
     (https://docs.aws.amazon.com/vpc/latest/tgw/how-transit-gateways-work.html)."""
     answer = queries.vpn_max_throughput_gbps(_vpn_net("tgw-1", 3, routing="static"), "tgw-1")
     assert answer.value == 1.25
-    assert "tgw-ecmp-needs-bgp" in answer.rules
+    assert answer.because[-1] == (
+        "with no ECMP path, tgw-1 sends traffic over one tunnel: 1.25 Gbps "
+        "(rule tgw-ecmp-needs-bgp)"
+    )
+    assert answer.rules[-1] == "tgw-ecmp-needs-bgp"
+    assert not any("support off" in reason for reason in answer.because)
 
 
 def test_tgw_ecmp_bandwidth() -> None:

@@ -25,6 +25,7 @@ from studytool.scenarios.templates.base import (
     DESCRIBED,
     JSON_KEYS,
     KINDS,
+    LABEL_LENGTH,
     TOPICS,
     Contains,
     Draft,
@@ -32,6 +33,8 @@ from studytool.scenarios.templates.base import (
     Probe,
     Question,
     Template,
+    _shortened,
+    option_labels,
 )
 from studytool.scenarios.templates.describe import (
     SITUATION,
@@ -380,7 +383,10 @@ def test_a_change_that_leaves_the_vpn_ceiling_alone_says_it_stays() -> None:
     before = _static_vpns_on_tgw(2)
     more_static = throughput_gain(before, _static_vpns_on_tgw(5), "tgw-1")
     assert more_static.value is False
-    assert "the ceiling stays at 1.25 Gbps (rule tgw-ecmp-needs-bgp)" in more_static.because
+    assert "the ceiling stays at 1.25 Gbps (rule tgw-ecmp-support)" in more_static.because
+    ecmp_on = throughput_gain(before, _static_vpns_on_tgw(2, ecmp=True), "tgw-1")
+    assert ecmp_on.value is False
+    assert "the ceiling stays at 1.25 Gbps (rule tgw-ecmp-needs-bgp)" in ecmp_on.because
     bgp = throughput_gain(before, _static_vpns_on_tgw(2, "dynamic", ecmp=True), "tgw-1")
     assert bgp.value is True
     assert "the ceiling goes from 1.25 Gbps to 5 Gbps (rule tgw-ecmp-bandwidth)" in bgp.because
@@ -388,8 +394,9 @@ def test_a_change_that_leaves_the_vpn_ceiling_alone_says_it_stays() -> None:
 
 def test_four_requirements_explain_what_taking_each_away_does() -> None:
     for question in many("internet-gateway/four-requirements", 5):
+        names = option_labels(question.choices)
         for text in question.answer:
-            name = text if len(text) <= 60 else text[:59] + "…"
+            name = names[text]
             labelled = [reason for reason in question.because if reason.startswith(f"“{name}”")]
             assert labelled and all(
                 reason.startswith(f"“{name}”, taken away: ") for reason in labelled
@@ -536,3 +543,48 @@ def test_failure_lines_say_what_each_failure_says() -> None:
     net.add_instance("nat-i", "public-a")
     for failure in (AzOutage("a"), InstanceStopped("nat-i")):
         assert failure_lines(net.with_failures(failure)) == [failure_line(failure)]
+
+
+# --------------------------------------------------------------------------- option labels
+def _denotes(label: str, text: str) -> bool:
+    """Could the quoted ``label`` stand for the option ``text`` (whole, or with “…” in place
+    of some of it)?"""
+    if label == text:
+        return True
+    if "…" not in label:
+        return False
+    start, _cut, end = label.partition("…")
+    start, end = start.rstrip(), end.lstrip()
+    return len(start) + len(end) < len(text) and text.startswith(start) and text.endswith(end)
+
+
+def _quoted_labels(question: Question) -> list[str]:
+    return [reason[1:].partition("”")[0] for reason in question.because if reason[0] == "“"]
+
+
+@pytest.mark.parametrize(
+    "template", [t for t in ALL if t.kind in ("choice", "multi")], ids=lambda t: t.id
+)
+def test_every_option_label_in_the_reasons_names_one_option(template: Template) -> None:
+    """A reason labelled with an option names exactly one of the question's options, so two
+    options never share a label (“3 BGP … support off” is not “3 BGP … support”)."""
+    for seed in range(40):
+        question = generate(template.id, seed)
+        for name in _quoted_labels(question):
+            named = [text for text in question.choices if _denotes(name, text)]
+            assert len(named) == 1, (seed, name, named)
+
+
+def test_a_long_label_keeps_the_start_and_end_and_fits_the_label_length() -> None:
+    off = "3 BGP connections on a transit gateway with VPN ECMP support off"
+    on = "3 BGP connections on a transit gateway with VPN ECMP support"
+    labels = option_labels([off, on])
+    assert labels == {off: "3 BGP connections on a … with VPN ECMP support off", on: on}
+    assert len(labels[off]) <= LABEL_LENGTH
+
+
+def test_labels_that_would_read_alike_are_quoted_whole() -> None:
+    start, end = "route the private subnets of the VPC", "to the NAT gateway of the same AZ"
+    texts = [f"{start} one way {end}", f"{start} the other way {end}"]
+    assert len(set(map(_shortened, texts))) == 1
+    assert option_labels(texts) == {text: text for text in texts}

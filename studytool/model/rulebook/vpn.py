@@ -140,10 +140,15 @@ def connection_routing(connection: VpnConnection) -> tuple:
     note=(TGW_NOTE, "the transit gateway option VPN ECMP support turned on"),
     docs_precision=BGP_PRECISION,
 )
-def tgw_ecmp_option(gateway: TransitGateway) -> tuple:
+def tgw_ecmp_option(gateway: TransitGateway, single_gbps: float | None = None) -> tuple:
+    """With support off and ``single_gbps`` given (its fastest up tunnel), the ceiling that
+    leaves: traffic goes over one tunnel."""
     if gateway.vpn_ecmp:
         return True, f"{gateway.name} has VPN ECMP support on"
-    return False, f"{gateway.name} has VPN ECMP support off: it sends traffic over one tunnel"
+    off = f"{gateway.name} has VPN ECMP support off"
+    if single_gbps is None:
+        return False, off
+    return False, f"{off}: it sends traffic over one tunnel: {single_gbps:g} Gbps", single_gbps
 
 
 @rule(

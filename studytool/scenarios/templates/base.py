@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 import zlib
 from _random import Random as _Twister
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, MutableSequence, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -44,7 +44,7 @@ TOPICS: tuple[str, ...] = (
     "transit-gateway",
 )
 KINDS: tuple[str, ...] = ("yes-no", "choice", "multi", "number", "order")
-#: option texts longer than this are shortened where they label a reason
+#: option texts longer than this are shortened (in the middle) where they label a reason
 LABEL_LENGTH = 60
 #: draws tried before a template is declared broken (each redraw continues the same generator)
 MAX_DRAWS = 200
@@ -461,27 +461,52 @@ def _judged_options(kind: str, draft: Draft, asked: _Asked) -> object:
     if kind == "multi" and len(right) < draft.min_right:
         raise Redraw
     explained = {id(main), *[id(probe) for probe in draft.because_from]}
+    labels = option_labels([option.text for option in options])
     if draft.right_reasons != 0:
         for option, result in right:
             if id(option.probe) not in explained:
-                _explain_option(asked, option, result, draft.right_reasons)
+                _explain_option(asked, option, labels[option.text], result, draft.right_reasons)
     for option, found in wrong:
         if found is None:
             reason = option.wrong_text or "it does not work that way"
             asked.because[f"“{option.text}” is wrong: {reason} (rule {option.wrong_rule})"] = None
             asked.rules[option.wrong_rule] = None  # type: ignore[index]
         elif draft.wrong_reasons != 0 and id(option.probe) not in explained:
-            _explain_option(asked, option, found, draft.wrong_reasons)
+            _explain_option(asked, option, labels[option.text], found, draft.wrong_reasons)
     if kind == "choice":
         return right[0][0].text
     return [option.text for option, _result in right]
 
 
-def _explain_option(asked: _Asked, option: Option, result: Answer, count: int | None) -> None:
-    """The last ``count`` reasons (all for None) of an option's own answer, labelled."""
+def option_labels(texts: list[str]) -> dict[str, str]:
+    """How each option text is quoted where it labels a reason: texts longer than
+    :data:`LABEL_LENGTH` lose their middle (the start and the end, where options that share a
+    start differ, are kept); texts whose shortened labels would read alike are quoted whole."""
+    labels = {text: _shortened(text) for text in texts}
+    alike = Counter(labels.values())
+    return {text: label if alike[label] == 1 else text for text, label in labels.items()}
+
+
+def _shortened(text: str) -> str:
+    """``text`` cut to at most :data:`LABEL_LENGTH` characters at word boundaries, with "…"
+    in place of its middle."""
+    if len(text) <= LABEL_LENGTH:
+        return text
+    room = LABEL_LENGTH - 3  # " … "
+    head = text[: room // 2]
+    tail = text[len(text) - (room - len(head)) :]
+    if " " in head:
+        head = head[: head.rindex(" ")]
+    if " " in tail:
+        tail = tail[tail.index(" ") + 1 :]
+    return f"{head.rstrip()} … {tail.lstrip()}"
+
+
+def _explain_option(
+    asked: _Asked, option: Option, name: str, result: Answer, count: int | None
+) -> None:
+    """The last ``count`` reasons (all for None) of an option's own answer, labelled “name”."""
     reasons = result.because if count is None else result.because[-count:]
-    text = option.text
-    name = text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1] + "…"
     head = f"“{name}”, {option.reasons_when}: " if option.reasons_when else f"“{name}”: "
     because = asked.because
     for reason in reasons:
