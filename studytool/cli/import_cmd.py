@@ -29,8 +29,15 @@ def command(obj: CliContext, paths: tuple[Path, ...], as_json: bool, quiet: bool
     highlights keep their card and review history, and a highlight that disappears retires its
     card (kept, out of reviews) until it comes back. The whole import is one transaction.
 
-    Problems in notes are reported as `note:line: what` warnings and the import goes on.
-    Exit status: 0 when the import ran (even with warnings), 1 when nothing could be imported.
+    Problems in notes are reported as `note:line: what` warnings and the import goes on. A
+    note that cannot be used (binary, unreadable) is skipped, and so is a symlink: a link to a
+    note in the vault (the note is imported once, from where it is) or to anything outside the
+    vault (never read). Skipped notes are counted in the summary and looked at again next time.
+
+    Exit status: 0 when notes were imported (even with warnings), when notes imported before
+    were found gone, or when an Obsidian vault simply holds no note yet. 1 when nothing could
+    be imported: every PATH missing, only notes that had to be skipped, or a folder outside
+    any Obsidian vault with no .md note in it (each is also a warning).
     """
     repository = obj.repository()
     with import_progress(enabled=not quiet and sys.stderr.isatty()) as progress:
@@ -57,6 +64,7 @@ def _summary_line(report: ImportReport) -> str:
     parts = [
         f"{report.notes_read} notes read ({report.notes_changed} changed, "
         f"{report.notes_unchanged} unchanged"
+        + (f", {report.notes_skipped} skipped" if report.notes_skipped else "")
         + (f", {report.notes_missing} gone" if report.notes_missing else "") + ")",
         f"cards: {report.cards_new} new, {report.cards_updated} updated, "
         f"{report.cards_unchanged} unchanged, {report.cards_retired} retired"

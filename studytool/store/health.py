@@ -243,7 +243,7 @@ def _cards_whose_note_is_gone(connection: Connection) -> Finding | None:
     return _finding(
         CARD_NOTE_GONE, ERROR, rows, "{n} cards point at a note row that no longer exists",
         "studytool doctor --fix detaches them and retires them (cards and review history are "
-        "kept); re-import the vault to get fresh cards for their highlights", True,
+        "kept); re-importing the vault brings them back, history included", True,
         lambda row: f"card {row[0]} ({row[1]}:{row[2]})" + (" retired" if row[3] else ""),
     )  # fmt: skip
 

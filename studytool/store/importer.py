@@ -131,10 +131,24 @@ def _scan_all(paths: Sequence[Path], report: ImportReport) -> list[_VaultPlan]:
             report.errors.append(f"{path}: not a Markdown note (.md)")
             continue
         try:
-            plans.append(_VaultPlan(scan=scan_path(path)))
+            scan = scan_path(path)
         except OSError as error:
             report.errors.append(f"{path}: cannot read: {error.strerror or error}")
+            continue
+        _note_scan_findings(path, scan, report)
+        plans.append(_VaultPlan(scan=scan))
     return plans
+
+
+def _note_scan_findings(path: Path, scan: VaultScan, report: ImportReport) -> None:
+    """Report the links a scan skipped, and a folder holding no note at all."""
+    report.warnings.extend(scan.warnings)
+    report.notes_read += scan.skipped_notes
+    report.notes_skipped += scan.skipped_notes
+    if scan.complete and not scan.notes and not scan.skipped_notes:
+        report.warnings.append(f"no Markdown notes (.md) found in {path}")
+        if not (scan.root / ".obsidian").is_dir():
+            report.folders_without_notes += 1
 
 
 def _known_hashes(engine: Engine, plans: list[_VaultPlan]) -> dict[tuple[str, str], str]:
@@ -191,25 +205,25 @@ def _read_note(
     A note imported before that cannot be read or parsed this time (permissions, a sync tool
     half-way through writing it, bytes that are no longer text) keeps its cards exactly as they
     were: it is reported and counted as unchanged, never taken for a note whose highlights are
-    gone. Its stored hash stays the old one, so the next import reads it again.
+    gone. Its stored hash stays the old one, so the next import reads it again. A new note that
+    cannot be used is reported and counted as skipped, and is not recorded: the next import
+    looks at it again.
     """
+    report.notes_read += 1
     try:
         status = note_file.path.stat()
         if not stat.S_ISREG(status.st_mode):  # reading a named pipe would wait forever
-            report.warnings.append(
-                f"{note_file.rel}:1: not a regular file (a pipe, socket or device), skipped"
-            )
-            return None
+            problem = "not a regular file (a pipe, socket or device)"
+            if known_hash is None:
+                return _skipped([f"{note_file.rel}:1: {problem}, skipped"], report)
+            return _kept(note_file, known_hash, datetime.now(UTC), problem, report)
         data = note_file.path.read_bytes()
         mtime = datetime.fromtimestamp(status.st_mtime, UTC)
     except OSError as error:
         problem = f"cannot read file: {error.strerror or error}"
         if known_hash is None:
-            report.warnings.append(f"{note_file.rel}:1: {problem}")
-            return None
-        report.notes_read += 1
+            return _skipped([f"{note_file.rel}:1: {problem}"], report)
         return _kept(note_file, known_hash, datetime.now(UTC), problem, report)
-    report.notes_read += 1
     content_hash = note_fingerprint(data)
     read = _ReadNote(file=note_file, content_hash=content_hash, mtime=mtime)
     if content_hash == known_hash:
@@ -217,17 +231,15 @@ def _read_note(
         return read
     text, decode_warnings = decode_note_bytes(data, note_file.rel)
     parsed = None if text is None else parse_note(text, note_file.rel)
-    gave_up = parsed is None or parsed.skipped
-    if gave_up and known_hash is not None:
+    if parsed is None or parsed.skipped:
         warnings = decode_warnings if parsed is None else parsed.warnings
+        if known_hash is None:
+            lines = [str(warning) for warning in warnings]
+            return _skipped(lines or [f"{note_file.rel}:1: cannot be parsed, skipped"], report)
         problem = "; ".join(warning.message for warning in warnings) or "cannot be parsed"
         return _kept(note_file, known_hash, mtime, problem, report)
     report.notes_changed += 1
     report.warnings.extend(str(warning) for warning in decode_warnings)
-    if parsed is None:
-        read.drafts = []
-        read.deck = deck_for(note_file.rel, scan.root)
-        return read
     report.warnings.extend(str(warning) for warning in parsed.warnings)
     for embed in parsed.embeds:
         if resolve_embed(scan, note_file.rel, embed.target) is None:
@@ -241,6 +253,12 @@ def _read_note(
         drafts = _valid_scenarios(drafts, parsed.scenarios, note_file.rel, report)
     read.drafts = drafts
     return read
+
+
+def _skipped(warnings: list[str], report: ImportReport) -> None:
+    """A new note that cannot be used: reported, counted as skipped, not recorded."""
+    report.warnings.extend(warnings)
+    report.notes_skipped += 1
 
 
 def _kept(
@@ -306,6 +324,7 @@ def _apply_vault(
         report.notes_missing += len(vanished)
     candidate_note_ids = [note_ids[read.file.rel] for read in changed] + [r.id for r in vanished]
     existing = _existing_cards(connection, candidate_note_ids)
+    existing.update(_detached_cards(connection, [read.file.rel for read in changed]))
     drafts = [draft for read in changed for draft in (read.drafts or [])]
     matching = match_cards(drafts, [card for card, _ in existing.values()])
     _update_matched(connection, drafts, matching.pairs, existing, note_ids, now, report)
@@ -360,19 +379,41 @@ def _upsert_notes(
     return note_ids
 
 
-def _existing_cards(
-    connection: Any, note_ids: list[int]
-) -> dict[int, tuple[ExistingCard, dict[str, Any]]]:
-    existing: dict[int, tuple[ExistingCard, dict[str, Any]]] = {}
+_Existing = dict[int, tuple[ExistingCard, dict[str, Any]]]
+
+
+def _existing_cards(connection: Any, note_ids: list[int]) -> _Existing:
+    """The cards of these notes, retired ones included."""
+    existing: _Existing = {}
     for chunk in _chunks(note_ids):
-        rows = connection.execute(select(_card).where(_card.c.note_id.in_(chunk)))
-        for row in rows.mappings():
-            card = ExistingCard(
-                card_id=row["id"], kind=row["kind"], note=row["note_path"], text=row["text"],
-                answer=row["answer"], ordinal=row["ordinal"], line=row["line"],
-            )  # fmt: skip
-            existing[row["id"]] = (card, dict(row))
+        _add_cards(existing, connection.execute(select(_card).where(_card.c.note_id.in_(chunk))))
     return existing
+
+
+def _detached_cards(connection: Any, note_paths: list[str]) -> _Existing:
+    """Retired cards with no note row whose note path is one of these notes'.
+
+    ``doctor --fix`` detaches (and retires) the cards of a note row that was lost; when that
+    note is imported again they are matched like the cards of a vanished note, so a returning
+    highlight gets its card back, history and all. The card table does not say which vault a
+    detached card came from: its path within the vault is what ties it to the note.
+    """
+    existing: _Existing = {}
+    for chunk in _chunks(note_paths):
+        query = select(_card).where(
+            _card.c.note_id.is_(None), _card.c.retired.is_(True), _card.c.note_path.in_(chunk)
+        )
+        _add_cards(existing, connection.execute(query))
+    return existing
+
+
+def _add_cards(existing: _Existing, rows: Any) -> None:
+    for row in rows.mappings():
+        card = ExistingCard(
+            card_id=row["id"], kind=row["kind"], note=row["note_path"], text=row["text"],
+            answer=row["answer"], ordinal=row["ordinal"], line=row["line"],
+        )  # fmt: skip
+        existing[row["id"]] = (card, dict(row))
 
 
 def _draft_values(draft: CardDraft, note_ids: dict[str, int]) -> dict[str, Any]:
@@ -390,7 +431,7 @@ def _update_matched(
     connection: Any,
     drafts: list[CardDraft],
     pairs: list[tuple[int, int]],
-    existing: dict[int, tuple[ExistingCard, dict[str, Any]]],
+    existing: _Existing,
     note_ids: dict[str, int],
     now: datetime,
     report: ImportReport,
@@ -488,7 +529,7 @@ def _key_exists(connection: Any, key: str) -> bool:
 def _retire(
     connection: Any,
     card_ids: list[int],
-    existing: dict[int, tuple[ExistingCard, dict[str, Any]]],
+    existing: _Existing,
     now: datetime,
     report: ImportReport,
     guard: _RetireGuard,

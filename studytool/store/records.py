@@ -76,12 +76,18 @@ class CardRecord:
 
 @dataclass(slots=True)
 class ImportReport:
-    """What one import read and changed."""
+    """What one import read and changed.
+
+    ``notes_read`` counts every note file found: ``notes_changed + notes_unchanged +
+    notes_skipped``. A skipped note (binary, unreadable, given up on by the parser, or a
+    symlink) gave no cards and is looked at again by the next import.
+    """
 
     sources: list[str] = field(default_factory=list)
     notes_read: int = 0
     notes_changed: int = 0
     notes_unchanged: int = 0
+    notes_skipped: int = 0
     notes_missing: int = 0
     cards_new: int = 0
     cards_updated: int = 0
@@ -92,11 +98,21 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
     #: the backup made before this import retired over a tenth of the cards, if it did
     backup: str | None = None
+    #: folders named that hold no note and are not in an Obsidian vault (likely a wrong path)
+    folders_without_notes: int = 0
 
     @property
     def failed(self) -> bool:
-        """True when nothing could be imported at all (every source was an error)."""
-        return bool(self.errors) and self.notes_read == 0
+        """True when nothing could be imported at all.
+
+        That is: no note was imported and none was found gone, and there was a reason to
+        expect one: a source was an error, every note found had to be skipped, or a folder
+        outside any Obsidian vault held no note. An empty Obsidian vault is not a failure.
+        """
+        imported = self.notes_read - self.notes_skipped
+        if imported > 0 or self.notes_missing > 0:
+            return False
+        return bool(self.errors) or self.notes_skipped > 0 or self.folders_without_notes > 0
 
     def summary(self) -> dict[str, Any]:
         """The counts as a JSON-ready dict (kept in the import history)."""
@@ -105,6 +121,7 @@ class ImportReport:
             "notes_changed": self.notes_changed,
             "notes_unchanged": self.notes_unchanged,
             "notes_missing": self.notes_missing,
+            "notes_skipped": self.notes_skipped,
             "cards_new": self.cards_new,
             "cards_updated": self.cards_updated,
             "cards_unchanged": self.cards_unchanged,

@@ -122,3 +122,37 @@ def test_cards_table_shows_text_literally(
     code, out, _ = run(db_path, "cards")
     assert code == 0
     assert "[bold]markup[/]" in out
+
+
+def test_import_of_a_folder_holding_only_a_binary_note_counts_it_skipped_and_fails(
+    db_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "x.md").write_bytes(b"\x00\x01\x02PNG\x00\x00" * 20)
+    code, out, err = run(db_path, "import", str(folder))
+    assert code == 1
+    assert "1 notes read (0 changed, 0 unchanged, 1 skipped)" in out
+    assert "warning: x.md:1: binary file, skipped" in err
+    code, out, _ = run(db_path, "import", "--json", str(folder))
+    summary = json.loads(out)
+    assert code == 1 and (summary["notes_changed"], summary["notes_skipped"]) == (0, 1)
+
+
+def test_import_of_a_folder_with_no_note_says_so(
+    db_path: Path, tmp_path: Path, vault: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run(db_path, "import", str(empty))
+    assert code == 1 and f"warning: no Markdown notes (.md) found in {empty}" in err
+    code, out, err = run(db_path, "import", str(vault))
+    assert code == 0 and f"warning: no Markdown notes (.md) found in {vault}" in err
+    assert "0 notes read" in out
+
+
+def test_import_help_explains_skipped_links_and_the_exit_status() -> None:
+    result = CliRunner().invoke(cli, ["import", "--help"])
+    text = " ".join(result.output.split())
+    assert "symlink" in text and "outside the vault (never read)" in text
+    assert "Obsidian vault simply holds no note yet" in text
