@@ -42,7 +42,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from sqlite3 import Connection
@@ -120,6 +120,23 @@ class ReviewError(ValueError):
 
 class UndoConflictError(ReviewError):
     """The grade to undo is gone, or the card was graded again since (elsewhere)."""
+
+
+class StaleCardError(ReviewError):
+    """A grade refused (nothing written): the card is no longer what the sitting showed."""
+
+    def __init__(self, card_id: int, message: str) -> None:
+        super().__init__(message)
+        self.card_id = card_id
+
+
+class GradedElsewhereError(StaleCardError):
+    """The card's stored state changed since the sitting showed it (another window or program
+    graded it, or undid a grade of it)."""
+
+
+class CardRetiredError(StaleCardError):
+    """The card was retired (its highlight removed from its note, then imported) since."""
 
 
 # Settings -------------------------------------------------------------------------------------
@@ -270,6 +287,13 @@ class GradeResult:
     same_day_repeat: bool
 
 
+class _Shown(NamedTuple):
+    """A card as a sitting last showed it: its newest log row and its scheduling state."""
+
+    log_id: int | None
+    state: tuple[Any, ...]
+
+
 class _UndoStep(NamedTuple):
     log_id: int
     card_id: int
@@ -281,7 +305,7 @@ class StudySession:
     """One sitting, kept by the caller between service calls (create with ``start_session``).
 
     ``state`` is the pure queue session (pending repeats, skips, undo front); ``history`` the
-    grades this session can still undo, newest last.
+    grades this session can still undo, newest last; ``shown`` what each card offered was.
     """
 
     id: str
@@ -292,6 +316,8 @@ class StudySession:
     study_ahead_days: int
     state: ReviewSession
     history: list[_UndoStep] = field(default_factory=list)
+    #: each card as this session last showed it (or graded it); a grade checks it is unchanged
+    shown: dict[int, _Shown] = field(default_factory=dict)
 
     @property
     def graded(self) -> int:
@@ -833,13 +859,13 @@ class ReviewService:
         """The card to study now, or None when the session has nothing left."""
         with self._reading() as connection:
             plan = self._session_plan(connection, session, keep=1)
-            return None if plan.head is None else _card_view(connection, plan.head)
+            return None if plan.head is None else _offer(connection, session, plan.head)
 
     def next_card_and_counts(self, session: StudySession) -> tuple[CardView | None, Counts]:
         """:meth:`next_card` and :meth:`counts` for the session, from one look at the queue."""
         with self._reading() as connection:
             plan = self._session_plan(connection, session, keep=1)
-            card = None if plan.head is None else _card_view(connection, plan.head)
+            card = None if plan.head is None else _offer(connection, session, plan.head)
             reviewed = self._reviewed_today(connection, _scope_of(session))
         return card, Counts(plan.counts.due, plan.counts.new, reviewed)
 
@@ -847,7 +873,7 @@ class ReviewService:
         """The next ``count`` cards in queue order (the first is what ``next_card`` returns)."""
         with self._reading() as connection:
             plan = self._session_plan(connection, session, keep=max(0, count))
-            return [_card_view(connection, entry) for entry in plan.entries]
+            return [_offer(connection, session, entry) for entry in plan.entries]
 
     def skip(self, session: StudySession, card_id: int, later: bool = True) -> None:
         """Skip ``card_id`` (nothing is written).
@@ -878,6 +904,11 @@ class ReviewService:
         """Grade ``card_id`` 0..5; the state and the log row are committed before returning.
 
         ``correct``/``detail`` record a scenario answer's result and question in the log.
+
+        A card this session was offered (:meth:`next_card`, :meth:`upcoming`) is graded only
+        if it is stored as it was offered (or as this session's own last grade or undo left
+        it): otherwise :class:`GradedElsewhereError` (another window graded it), and a retired
+        card :class:`CardRetiredError`; nothing is written then.
         """
         try:
             quality = validate_quality(quality)
@@ -885,10 +916,31 @@ class ReviewService:
             raise ReviewError(str(error)) from None
         if duration_ms is not None:
             _validate_limit("duration_ms", duration_ms)
+        try:
+            return self._grade(
+                session, card_id, quality, duration_ms, typed_answer, correct, detail
+            )
+        except StaleCardError:
+            # The card is the other sitting's now (its repeat, its undo): this one lets it go.
+            session.state = _without_card(session.state, card_id)
+            session.shown.pop(card_id, None)
+            raise
+
+    def _grade(
+        self,
+        session: StudySession,
+        card_id: int,
+        quality: int,
+        duration_ms: int | None,
+        typed_answer: str | None,
+        correct: bool | None,
+        detail: Mapping[str, Any] | None,
+    ) -> GradeResult:
         with self._writing() as connection:
             settings = self._settings(connection)
             clock = self._clock(settings)
             deck, group = _card_deck_and_group(connection, card_id)
+            _check_unchanged(connection, session, card_id)
             before = _read_state(connection, card_id)
             scheduler = settings.for_deck(deck).scheduler
             pending = session.state.is_pending(card_id)
@@ -904,11 +956,13 @@ class ReviewService:
                 "correct": None if correct is None else bool(correct),
                 "detail": None if detail is None else _json_text(dict(detail)),
             })  # fmt: skip
+            graded_as = _shown(connection, card_id)
         # Committed: keep what the service holds in step with what it wrote.
         self._logged(
             clock, _graded(log_id, card_id, clock.now, quality, before, scheduler, deck, group)
         )
         self._cache.changed(card_id, after)
+        session.shown[card_id] = graded_as
         session.history.append(_UndoStep(log_id, card_id, session.state))
         session.state = session.state.after_grade(card_id, repeat_today)
         return GradeResult(
@@ -957,6 +1011,7 @@ class ReviewService:
             before = dict(json.loads(row[0]))
             _write_state(connection, step.card_id, before)
             connection.execute(_DELETE_LOG, {"log_id": step.log_id})
+            session.shown[step.card_id] = _shown(connection, step.card_id)
         if self._cache.day_log is not None:
             self._cache.day_log.remove(step.log_id)
         self._cache.changed(step.card_id, before)
@@ -1653,6 +1708,49 @@ def _read_state(connection: Connection, card_id: int) -> dict[str, Any]:
     fsrs_state = snapshot["fsrs_state"]
     snapshot["fsrs_state"] = None if fsrs_state is None else json.loads(fsrs_state)
     return snapshot
+
+
+_SHOWN_FIELDS = ("state", "repetitions", "interval", "due", "reps", "last_reviewed", "scheduler")
+_LAST_LOG = "SELECT max(id) FROM review_log WHERE card_id = :card_id"
+_RETIRED = "SELECT retired FROM card WHERE id = :card_id"
+GRADED_ELSEWHERE = "card {card_id} was graded elsewhere since it was shown; nothing was written"
+RETIRED = "card {card_id} was retired (its highlight removed from its note); nothing was written"
+
+
+def _shown(connection: Connection, card_id: int) -> _Shown:
+    """The card as it is stored now: its newest log row and what a grade or undo changes."""
+    state = _read_state(connection, card_id)
+    last = connection.execute(_LAST_LOG, {"card_id": card_id}).fetchone()
+    return _Shown(last[0], tuple(state[name] for name in _SHOWN_FIELDS))
+
+
+def _offer(connection: Connection, session: StudySession, entry: QueueEntry) -> CardView:
+    """The card of ``entry``, remembered in ``session`` as shown (read in the same snapshot)."""
+    card = _card_view(connection, entry)
+    session.shown[card.id] = _shown(connection, card.id)
+    return card
+
+
+def _without_card(state: ReviewSession, card_id: int) -> ReviewSession:
+    """``state`` no longer owing ``card_id`` a repeat nor showing it first."""
+    return replace(
+        state,
+        pending=tuple(item for item in state.pending if item.card_id != card_id),
+        front=None if state.front == card_id else state.front,
+    )
+
+
+def _check_unchanged(connection: Connection, session: StudySession, card_id: int) -> None:
+    """Refuse (raise) a grade of a retired card, or of one changed since ``session`` showed it.
+
+    Run inside the grade's write transaction, so nothing can change between check and write.
+    """
+    retired = connection.execute(_RETIRED, {"card_id": card_id}).fetchone()
+    if retired is not None and retired[0]:
+        raise CardRetiredError(card_id, RETIRED.format(card_id=card_id))
+    shown = session.shown.get(card_id)
+    if shown is not None and shown != _shown(connection, card_id):
+        raise GradedElsewhereError(card_id, GRADED_ELSEWHERE.format(card_id=card_id))
 
 
 _HISTORY = (

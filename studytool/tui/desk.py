@@ -22,9 +22,24 @@ if TYPE_CHECKING:
         Counts,
         GradeResult,
         ReviewService,
+        StaleCardError,
         StudySession,
     )
     from studytool.store.scenario_cards import Forwarded, SyncReport
+
+
+GRADED_ELSEWHERE_NOTICE = (
+    "This card was just graded in another studytool window; here is the next one."
+)
+RETIRED_NOTICE = "This card's highlight was removed from its note (import); skipped."
+DUE_NOW_NOTICE = "A card is due now."
+
+
+def refused_grade_notice(error: StaleCardError) -> str:
+    """The one line that says why a grade was refused (the card changed since it was shown)."""
+    from studytool.store.reviews import CardRetiredError
+
+    return RETIRED_NOTICE if isinstance(error, CardRetiredError) else GRADED_ELSEWHERE_NOTICE
 
 
 def note_file(vault: str | None, note: str) -> Path | None:
@@ -181,6 +196,9 @@ class ReviewDesk:
     ) -> tuple[GradeResult | None, Turn]:
         """Grade (committed before returning), then the next turn (a quiz's practice question
         has no grade result: None).
+
+        Raises :class:`~studytool.store.reviews.StaleCardError` (nothing written) when the card
+        was graded elsewhere or retired since it was shown; :meth:`turn` then gives the next.
 
         A wrong scenario answer (``correct`` False, rule ids in ``detail["rules"]``) then
         brings the cloze cards of the statements its rules test forward to today.

@@ -242,10 +242,12 @@ class ReviewScreen(Screen[None]):
     async def show_turn(self, turn: Turn) -> None:
         self._turn_begins(turn)
         if turn.card is None:
+            # before: the dialogs of an empty sitting may outlive this turn (and show another)
+            self._turn_counts(turn)
             await self.session_over()
         else:
             await self.show_card(turn.card)
-        self._turn_counts(turn)
+            self._turn_counts(turn)
 
     def show_composed_turn(self, turn: Turn, body: CardBody) -> None:
         """Show ``turn``, whose card ``body`` is already in the card area."""
@@ -355,12 +357,26 @@ class ReviewScreen(Screen[None]):
         ahead = nothing.next_due is not None and await app.call(desk.can_study_ahead, now)
         await self.show_empty("Nothing to study here now. d: another deck · q: quit")
         scope = scope_text(app.scope.deck, app.scope.tag)
-        from studytool.tui.screens.nothing_due import AHEAD, DECKS, NOTHING_AHEAD, NothingDueScreen
-
-        choice = await app.push_screen_wait(
-            NothingDueScreen(scope, nothing.next_due, nothing.now, can_study_ahead=ahead)
+        from studytool.tui.screens.nothing_due import (
+            AHEAD,
+            DECKS,
+            DUE,
+            NOTHING_AHEAD,
+            NothingDueScreen,
         )
-        if choice == AHEAD:
+
+        dialog = NothingDueScreen(
+            scope, nothing.next_due, nothing.now, can_study_ahead=ahead, clock=app.clock
+        )
+        choice = await app.push_screen_wait(dialog)
+        if choice == DUE:  # the next card's moment came while the dialog was open
+            turn = await app.call(desk.turn)
+            if turn.card is not None:
+                from studytool.tui.desk import DUE_NOW_NOTICE
+
+                app.notify(DUE_NOW_NOTICE, timeout=4)
+            await self.show_turn(turn)  # none after all (e.g. limits): the dialog again
+        elif choice == AHEAD:
             turn = await app.call(desk.study_ahead, app.clock())
             if turn.card is None:  # changed while the dialog was open (another sitting)
                 app.notify(NOTHING_AHEAD, timeout=8)
@@ -513,11 +529,20 @@ class ReviewScreen(Screen[None]):
             duration_ms = max(0, int((app.clock() - self.shown_at).total_seconds() * 1000))
         suggestion = self.suggestion
         typed = self.body.typed_answer if self.body is not None else None
-        _result, turn = await app.call(
-            desk.grade, card.id, quality, duration_ms, typed,
-            suggestion.correct if suggestion else None,
-            suggestion.detail if suggestion else None,
-        )  # fmt: skip
+        from studytool.store.reviews import StaleCardError
+
+        try:
+            _result, turn = await app.call(
+                desk.grade, card.id, quality, duration_ms, typed,
+                suggestion.correct if suggestion else None,
+                suggestion.detail if suggestion else None,
+            )  # fmt: skip
+        except StaleCardError as error:  # graded elsewhere, or retired: nothing was written
+            from studytool.tui.desk import refused_grade_notice
+
+            app.notify(refused_grade_notice(error), severity="warning", markup=False, timeout=6)
+            await self.show_turn(await app.call(desk.turn))
+            return
         if app.tally is not None:
             app.tally.record(card.id, quality)
         if turn.notice:
