@@ -181,14 +181,7 @@ def _export(
 ) -> ExportResult:
     report = progress or _no_progress
     result = ExportResult(path=out_path)
-    records, changed_at = read_cards(repository, CLOZE)
-    if options.deck or options.tag:
-        matching = repository.list_cards(
-            deck=options.deck, tag=options.tag, kind=CLOZE, include_retired=False
-        )
-        selected = {card.id for card in matching}
-    else:
-        selected = {card.id for card in records if not card.retired}
+    records, changed_at, selected = _selected_cards(repository, options, CLOZE)
     plans = plan_cloze_notes(records, selected, changed_at, result.warnings)
     media = MediaCollector()
     for done, plan in enumerate(plans, start=1):
@@ -232,16 +225,23 @@ def _note_block_questions(
     repository: Repository, options: ExportOptions
 ) -> tuple[list[ScenarioNote], list[str]]:
     """The questions of the active note-block scenario cards that ``options`` selects."""
-    records, changed_at = read_cards(repository, SCENARIO)
-    if options.deck or options.tag:
-        matching = repository.list_cards(
-            deck=options.deck, tag=options.tag, kind=SCENARIO, include_retired=False
-        )
-        selected = {card.id for card in matching}
-    else:
-        selected = {card.id for card in records if not card.retired}
+    records, changed_at, selected = _selected_cards(repository, options, SCENARIO)
     cards = [card for card in records if card.id in selected and is_note_block(card)]
     return note_block_notes(cards, changed_at)
+
+
+def _selected_cards(
+    repository: Repository, options: ExportOptions, kind: str
+) -> tuple[list[CardRecord], dict[int, datetime], set[int]]:
+    """Every card of ``kind`` with its last change, and the ids of the active ones that the
+    ``--deck``/``--tag`` filters select (all active ones without filters)."""
+    records, changed_at = read_cards(repository, kind)
+    if options.deck or options.tag:
+        matching = repository.list_cards(
+            deck=options.deck, tag=options.tag, kind=kind, include_retired=False
+        )
+        return records, changed_at, {card.id for card in matching}
+    return records, changed_at, {card.id for card in records if not card.retired}
 
 
 def _no_progress(_description: str, _done: int, _total: int) -> None:

@@ -310,6 +310,18 @@ def test_deck_and_tag_filters_fold_case_beyond_ascii(
     assert [c.answer for c in repository.list_cards(tag="ärger")] == ["5"]
 
 
+def deny_reading(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Reading ``path`` fails as it would without permission (root reads anything)."""
+    real_read_bytes = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied")
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+
+
 def _kept_after(repository: Repository, vault: Path, card_id: int) -> str:
     """Re-import; assert nothing was retired and the graded card is intact; the warnings."""
     report = repository.import_paths([vault])
@@ -329,14 +341,7 @@ def test_a_note_that_cannot_be_read_keeps_its_cards_until_it_can(
     card = next(c for c in repository.list_cards() if c.answer == "Elastic IP")
     grade_card(repository, card.id)
     write_note("AWS/NAT.md", NAT.replace("==Elastic IP==", "==two Elastic IPs=="))
-    real_read_bytes = Path.read_bytes
-
-    def denied(self: Path) -> bytes:
-        if self == path:
-            raise PermissionError(13, "Permission denied")
-        return real_read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    deny_reading(monkeypatch, path)
     warnings = _kept_after(repository, vault, card.id)
     assert (
         "AWS/NAT.md:1: cannot read file: Permission denied; "
@@ -387,14 +392,7 @@ def test_a_new_note_that_cannot_be_read_is_only_a_warning(
 ) -> None:
     write_note("AWS/NAT.md", NAT)
     path = write_note("AWS/New.md", "- x is ==5==\n")
-    real_read_bytes = Path.read_bytes
-
-    def denied(self: Path) -> bytes:
-        if self == path:
-            raise PermissionError(13, "Permission denied")
-        return real_read_bytes(self)
-
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    deny_reading(monkeypatch, path)
     report = repository.import_paths([vault])
     assert "AWS/New.md:1: cannot read file: Permission denied" in report.warnings
     assert sorted(answers(repository)) == ["Elastic IP", "port forwarding"]

@@ -147,3 +147,13 @@ def screen_text(app: StudyApp) -> str:
     """The top screen as plain text, one line per terminal row."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text for strip in strips)
+
+
+async def wait_for_screen(pilot: Pilot[Any], kind: type) -> None:
+    """Wait for a dialog (its worker waits for the answer, so no waiting for workers here)."""
+    for _ in range(40):
+        await pilot.pause(0.05)
+        if isinstance(pilot.app.screen, kind):
+            await pilot.pause()
+            return
+    raise AssertionError(f"{kind.__name__} never showed; top screen: {pilot.app.screen!r}")

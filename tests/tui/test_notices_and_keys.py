@@ -9,11 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.geometry import Region
-from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
 from studytool.store.repository import Repository
@@ -26,7 +24,15 @@ from studytool.tui.widgets.key_bar import KeyBar
 from studytool.tui.widgets.scenario_card import ScenarioCard
 from studytool.tui.widgets.scenario_inputs import NumberInput
 from studytool.tui.widgets.study_bar import SessionProgress
-from tests.tui.conftest import FakeClock, Study, make_study, press, screen_text, settle
+from tests.tui.conftest import (
+    FakeClock,
+    Study,
+    make_study,
+    press,
+    screen_text,
+    settle,
+    wait_for_screen,
+)
 from tests.tui.test_scenarios_tui import KIND_TEMPLATES, Desk
 
 SIZES = [(100, 30), (80, 24)]
@@ -84,16 +90,6 @@ def assert_toasts_clear_the_keys(app: StudyApp) -> None:
     text = screen_text(app)
     for key in ("0 blackout", "1 wrong", "2 nearly", "3 hard", "4 good", "5 perfect"):
         assert key in text
-
-
-async def wait_for_screen(pilot: Pilot[Any], kind: type) -> None:
-    """Wait for a dialog (its worker waits for the answer, so no waiting for workers here)."""
-    for _ in range(40):
-        await pilot.pause(0.05)
-        if isinstance(pilot.app.screen, kind):
-            await pilot.pause()
-            return
-    raise AssertionError(f"{kind.__name__} never showed; top screen: {pilot.app.screen!r}")
 
 
 # --------------------------------------------------------------------------- 1. toasts

@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from studytool.tui.app import StudyApp
 from studytool.tui.desk import DUE_NOW_NOTICE, GRADED_ELSEWHERE_NOTICE, RETIRED_NOTICE
@@ -17,7 +15,7 @@ from studytool.tui.screens import nothing_due
 from studytool.tui.screens.nothing_due import NothingDueScreen
 from studytool.tui.screens.review import ReviewScreen
 from studytool.tui.screens.summary import SummaryScreen
-from tests.tui.conftest import Study, make_study, press, screen_text, settle
+from tests.tui.conftest import Study, make_study, press, screen_text, settle, wait_for_screen
 
 SIZE = (100, 30)
 NOTE = "# N\n- alpha is ==one==\n- beta is ==two==\n"
@@ -40,16 +38,6 @@ def shown_answer(app: StudyApp) -> str:
 
 def notices(app: StudyApp) -> list[str]:
     return [str(notification.message) for notification in app._notifications]
-
-
-async def wait_for_screen(pilot: Pilot[Any], kind: type) -> None:
-    """Wait for a dialog (its worker waits for the answer, so no waiting for workers here)."""
-    for _ in range(40):
-        await pilot.pause(0.05)
-        if isinstance(pilot.app.screen, kind):
-            await pilot.pause()
-            return
-    raise AssertionError(f"{kind.__name__} never showed; top screen: {pilot.app.screen!r}")
 
 
 # --------------------------------------------------------------------------- another window
