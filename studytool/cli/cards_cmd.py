@@ -11,6 +11,8 @@ from studytool.cli.context import CliContext
 from studytool.cli.output import ensure_cards_or_import
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from studytool.store.records import CardRecord
 
 
@@ -35,12 +37,13 @@ def command(
     repository = obj.repository()
     ensure_cards_or_import(repository)
     cards = repository.list_cards(deck=deck, tag=tag, kind=kind, include_retired=not active)
-    day_start_hour = ReviewService(repository).settings().day_start_hour
+    service = ReviewService(repository)  # due days as the review app counts them
+    day_start_hour, tz = service.settings().day_start_hour, service.tz
     if as_json:
-        payload = [card.to_json(day_start_hour) for card in cards]
+        payload = [card.to_json(day_start_hour, tz) for card in cards]
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    _print_table(cards, day_start_hour)
+    _print_table(cards, day_start_hour, tz)
 
 
 def _source(card: CardRecord) -> str:
@@ -54,7 +57,7 @@ def _source(card: CardRecord) -> str:
     return f"template {template}" if template else "-"
 
 
-def _print_table(cards: list[CardRecord], day_start_hour: int) -> None:
+def _print_table(cards: list[CardRecord], day_start_hour: int, tz: tzinfo) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -67,7 +70,7 @@ def _print_table(cards: list[CardRecord], day_start_hour: int) -> None:
         table.add_row(
             Text(str(card.id)), Text(card.deck), Text(_source(card)),
             Text(card.prompt), Text(card.answer), Text(card.display_state),
-            Text(card.to_json(day_start_hour)["due"] or "-"),
+            Text(card.to_json(day_start_hour, tz)["due"] or "-"),
         )  # fmt: skip
     Console().print(table)
     click.echo(f"{len(cards)} cards")
