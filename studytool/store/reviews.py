@@ -940,8 +940,8 @@ class ReviewService:
             settings = self._settings(connection)
             clock = self._clock(settings)
             deck, group = _card_deck_and_group(connection, card_id)
-            _check_unchanged(connection, session, card_id)
             before = _read_state(connection, card_id)
+            _check_unchanged(connection, session, card_id, before)
             scheduler = settings.for_deck(deck).scheduler
             pending = session.state.is_pending(card_id)
             after, repeat_today, same_day = _next_state(
@@ -1717,11 +1717,12 @@ GRADED_ELSEWHERE = "card {card_id} was graded elsewhere since it was shown; noth
 RETIRED = "card {card_id} was retired (its highlight removed from its note); nothing was written"
 
 
-def _shown(connection: Connection, card_id: int) -> _Shown:
-    """The card as it is stored now: its newest log row and what a grade or undo changes."""
-    state = _read_state(connection, card_id)
+def _shown(connection: Connection, card_id: int, state: Mapping[str, Any] | None = None) -> _Shown:
+    """The card as it is stored now: its newest log row and what a grade or undo changes
+    (``state``: its stored state, when the caller has just read it)."""
+    stored = _read_state(connection, card_id) if state is None else state
     last = connection.execute(_LAST_LOG, {"card_id": card_id}).fetchone()
-    return _Shown(last[0], tuple(state[name] for name in _SHOWN_FIELDS))
+    return _Shown(last[0], tuple(stored[name] for name in _SHOWN_FIELDS))
 
 
 def _offer(connection: Connection, session: StudySession, entry: QueueEntry) -> CardView:
@@ -1740,8 +1741,11 @@ def _without_card(state: ReviewSession, card_id: int) -> ReviewSession:
     )
 
 
-def _check_unchanged(connection: Connection, session: StudySession, card_id: int) -> None:
-    """Refuse (raise) a grade of a retired card, or of one changed since ``session`` showed it.
+def _check_unchanged(
+    connection: Connection, session: StudySession, card_id: int, stored: Mapping[str, Any]
+) -> None:
+    """Refuse (raise) a grade of a retired card, or of one changed since ``session`` showed it
+    (``stored``: its state as read in this transaction).
 
     Run inside the grade's write transaction, so nothing can change between check and write.
     """
@@ -1749,7 +1753,7 @@ def _check_unchanged(connection: Connection, session: StudySession, card_id: int
     if retired is not None and retired[0]:
         raise CardRetiredError(card_id, RETIRED.format(card_id=card_id))
     shown = session.shown.get(card_id)
-    if shown is not None and shown != _shown(connection, card_id):
+    if shown is not None and shown != _shown(connection, card_id, stored):
         raise GradedElsewhereError(card_id, GRADED_ELSEWHERE.format(card_id=card_id))
 
 
