@@ -58,7 +58,6 @@ from studytool.export.render import (
 from studytool.export.scenarios import (
     Generator,
     ScenarioNote,
-    is_note_block,
     note_block_notes,
     scenario_notes,
 )
@@ -226,8 +225,8 @@ def _note_block_questions(
 ) -> tuple[list[ScenarioNote], list[str]]:
     """The questions of the active note-block scenario cards that ``options`` selects."""
     records, changed_at, selected = _selected_cards(repository, options, SCENARIO)
-    cards = [card for card in records if card.id in selected and is_note_block(card)]
-    return note_block_notes(cards, changed_at)
+    cards = [card for card in records if card.id in selected]
+    return note_block_notes(cards, changed_at)  # it leaves out template cards (no note block)
 
 
 def _selected_cards(
