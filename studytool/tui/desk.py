@@ -253,15 +253,13 @@ class ReviewDesk:
     def preview(self, card_id: int, now: datetime) -> dict[int, ComesBack | None]:
         """When each grade 0..5 would bring ``card_id`` back, counted in study days from
         ``now``'s (days start at the configured hour, as the queue counts them)."""
-        from studytool.scheduling.days import study_day
-
-        hour, tz = self.service.settings().day_start_hour, self.service.tz
-        today = study_day(now, tz, hour)
+        day_of = self._study_days()
+        today = day_of(now)
 
         def comes_back(due: datetime | None) -> ComesBack | None:
             if due is None:
                 return None
-            return ComesBack(due, (study_day(due, tz, hour) - today).days)
+            return ComesBack(due, (day_of(due) - today).days)
 
         previews = self.service.preview(self.session, card_id)
         return {quality: comes_back(due) for quality, due in previews.items()}
@@ -295,14 +293,18 @@ class ReviewDesk:
         next_due = self.service.next_due_at(self.session)
         days = 1
         if next_due is not None:
-            days = max(1, self._study_day(next_due).toordinal() - self._study_day(now).toordinal())
+            day_of = self._study_days()
+            days = max(1, (day_of(next_due) - day_of(now)).days)
         return max(days, self.session.study_ahead_days + 1)
 
-    def _study_day(self, moment: datetime) -> date:
+    def _study_days(self) -> Callable[[datetime], date]:
+        """The study day of a moment, as the queue counts it (the settings are read once)."""
+        from functools import partial
+
         from studytool.scheduling.days import study_day
 
         hour = self.service.settings().day_start_hour
-        return study_day(moment, self.service.tz, hour)
+        return partial(study_day, tz=self.service.tz, day_start_hour=hour)
 
     def forecast(self, days: int = 7) -> tuple[list[tuple[date, int]], date]:
         """Reviews due on each of the next ``days`` study days in this scope, and today."""
