@@ -322,6 +322,15 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     monkeypatch.setattr(Path, "read_bytes", denied)
 
 
+def graded_nat_note(repository: Repository, vault: Path, write_note: WriteNote) -> tuple[Path, int]:
+    """The NAT note imported, and its "Elastic IP" card given some history."""
+    path = write_note("AWS/NAT.md", NAT)
+    repository.import_paths([vault])
+    card = next(c for c in repository.list_cards() if c.answer == "Elastic IP")
+    grade_card(repository, card.id)
+    return path, card.id
+
+
 def _kept_after(repository: Repository, vault: Path, card_id: int) -> str:
     """Re-import; assert nothing was retired and the graded card is intact; the warnings."""
     report = repository.import_paths([vault])
@@ -336,13 +345,10 @@ def _kept_after(repository: Repository, vault: Path, card_id: int) -> str:
 def test_a_note_that_cannot_be_read_keeps_its_cards_until_it_can(
     repository: Repository, vault: Path, write_note: WriteNote, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write_note("AWS/NAT.md", NAT)
-    repository.import_paths([vault])
-    card = next(c for c in repository.list_cards() if c.answer == "Elastic IP")
-    grade_card(repository, card.id)
+    path, card_id = graded_nat_note(repository, vault, write_note)
     write_note("AWS/NAT.md", NAT.replace("==Elastic IP==", "==two Elastic IPs=="))
     deny_reading(monkeypatch, path)
-    warnings = _kept_after(repository, vault, card.id)
+    warnings = _kept_after(repository, vault, card_id)
     assert (
         "AWS/NAT.md:1: cannot read file: Permission denied; "
         "its cards from the last import are kept as they were"
@@ -356,12 +362,9 @@ def test_a_note_that_cannot_be_read_keeps_its_cards_until_it_can(
 def test_a_note_turned_binary_keeps_its_cards(
     repository: Repository, vault: Path, write_note: WriteNote
 ) -> None:
-    path = write_note("AWS/NAT.md", NAT)
-    repository.import_paths([vault])
-    card = next(c for c in repository.list_cards() if c.answer == "Elastic IP")
-    grade_card(repository, card.id)
+    path, card_id = graded_nat_note(repository, vault, write_note)
     path.write_bytes(b"\x00\x01\x02PNG\x00\x00" * 20)
-    warnings = _kept_after(repository, vault, card.id)
+    warnings = _kept_after(repository, vault, card_id)
     assert "AWS/NAT.md:1: binary file, skipped; its cards from the last import are kept" in (
         warnings
     )
@@ -372,17 +375,14 @@ def test_a_note_the_parser_gives_up_on_keeps_its_cards(
 ) -> None:
     from studytool.parsing import statements
 
-    path = write_note("AWS/NAT.md", NAT)
-    repository.import_paths([vault])
-    card = next(c for c in repository.list_cards() if c.answer == "Elastic IP")
-    grade_card(repository, card.id)
+    path, card_id = graded_nat_note(repository, vault, write_note)
     path.write_text(NAT + "- one more ==line==\n", encoding="utf-8")
 
     def broken(self: object) -> object:
         raise RecursionError("too deep")
 
     monkeypatch.setattr(statements._NoteWalker, "walk", broken)
-    warnings = _kept_after(repository, vault, card.id)
+    warnings = _kept_after(repository, vault, card_id)
     assert "AWS/NAT.md:1: internal parser error, note skipped" in warnings
     assert "its cards from the last import are kept as they were" in warnings
 
